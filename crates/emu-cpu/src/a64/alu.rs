@@ -1,0 +1,155 @@
+//! Shared integer helpers, transcribed from the manual's pseudocode.
+
+/// AddWithCarry: the result and the NZCV flags (bits 31..28), for 64 or 32 bits.
+#[inline(always)]
+pub fn add_with_carry64(x: u64, y: u64, carry: bool) -> (u64, u32) {
+    let (r1, c1) = x.overflowing_add(y);
+    let (r, c2) = r1.overflowing_add(carry as u64);
+    let c = c1 | c2;
+    let v = ((x ^ r) & (y ^ r)) >> 63 != 0;
+    (r, nzcv64(r, c, v))
+}
+
+#[inline(always)]
+pub fn add_with_carry32(x: u32, y: u32, carry: bool) -> (u32, u32) {
+    let (r1, c1) = x.overflowing_add(y);
+    let (r, c2) = r1.overflowing_add(carry as u32);
+    let c = c1 | c2;
+    let v = ((x ^ r) & (y ^ r)) >> 31 != 0;
+    (r, nzcv32(r, c, v))
+}
+
+#[inline(always)]
+pub fn nzcv64(r: u64, c: bool, v: bool) -> u32 {
+    ((r >> 63) as u32) << 31 | ((r == 0) as u32) << 30 | (c as u32) << 29 | (v as u32) << 28
+}
+
+#[inline(always)]
+pub fn nzcv32(r: u32, c: bool, v: bool) -> u32 {
+    (r >> 31) << 31 | ((r == 0) as u32) << 30 | (c as u32) << 29 | (v as u32) << 28
+}
+
+/// Shift types of the shifted-register forms: LSL, LSR, ASR, ROR.
+#[inline(always)]
+pub fn shift64(v: u64, ty: u8, amount: u32) -> u64 {
+    match ty {
+        0 => v << amount,
+        1 => v >> amount,
+        2 => ((v as i64) >> amount) as u64,
+        _ => v.rotate_right(amount),
+    }
+}
+
+#[inline(always)]
+pub fn shift32(v: u32, ty: u8, amount: u32) -> u32 {
+    match ty {
+        0 => v << amount,
+        1 => v >> amount,
+        2 => ((v as i32) >> amount) as u32,
+        _ => v.rotate_right(amount),
+    }
+}
+
+/// ExtendReg: UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX, then a left shift.
+#[inline(always)]
+pub fn extend(v: u64, option: u8, shift: u8) -> u64 {
+    let e = match option & 7 {
+        0 => v as u8 as u64,
+        1 => v as u16 as u64,
+        2 => v as u32 as u64,
+        3 => v,
+        4 => v as u8 as i8 as i64 as u64,
+        5 => v as u16 as i16 as i64 as u64,
+        6 => v as u32 as i32 as i64 as u64,
+        _ => v,
+    };
+    e << shift
+}
+
+/// DecodeBitMasks: (wmask, tmask) for logical immediates and bitfield moves, or
+/// None for a reserved encoding.
+pub fn decode_bit_masks(n: u32, imms: u32, immr: u32, immediate: bool, datasize: u32) -> Option<(u64, u64)> {
+    let combined = (n << 6) | (!imms & 0x3f);
+    if combined == 0 {
+        return None;
+    }
+    let len = 31 - combined.leading_zeros();
+    if len < 1 {
+        return None;
+    }
+    let levels = (1u32 << len) - 1;
+    if immediate && (imms & levels) == levels {
+        return None;
+    }
+    let s = imms & levels;
+    let r = immr & levels;
+    let diff = s.wrapping_sub(r) & levels;
+    let esize = 1u32 << len;
+    if esize > datasize {
+        return None;
+    }
+    let d = diff & levels;
+    let ones = |k: u32| -> u64 {
+        if k >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << k) - 1
+        }
+    };
+    let welem = ones(s + 1);
+    let telem = ones(d + 1);
+    let emask = ones(esize);
+    let ror = |v: u64, sh: u32| -> u64 {
+        if sh == 0 {
+            v
+        } else {
+            ((v >> sh) | (v << (esize - sh))) & emask
+        }
+    };
+    let welem = ror(welem, r);
+    let replicate = |v: u64| -> u64 {
+        let mut out = 0u64;
+        let mut i = 0;
+        while i < datasize {
+            out |= v << i;
+            i += esize;
+        }
+        out
+    };
+    let mut w = replicate(welem);
+    let mut t = replicate(telem);
+    if datasize == 32 {
+        w &= 0xffff_ffff;
+        t &= 0xffff_ffff;
+    }
+    Some((w, t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_of_subtraction() {
+        // CMP 1, 2: 1 + !2 + 1 = -1: N set, C clear (borrow).
+        let (r, f) = add_with_carry64(1, !2, true);
+        assert_eq!(r, u64::MAX);
+        assert_eq!(f, 0x8000_0000);
+        // CMP 5, 5: Z and C.
+        assert_eq!(add_with_carry64(5, !5, true).1, 0x6000_0000);
+        // 0x7fffffff + 1 overflows in 32 bits: N and V.
+        assert_eq!(add_with_carry32(0x7fff_ffff, 1, false).1, 0x9000_0000);
+    }
+
+    #[test]
+    fn bit_masks_from_manual_examples() {
+        // AND x0, x0, #0xff: N=1, immr=0, imms=7.
+        assert_eq!(decode_bit_masks(1, 7, 0, true, 64).unwrap().0, 0xff);
+        // ORR w0, wzr, #0xaaaaaaaa: N=0 immr=1 imms=0b111100.
+        assert_eq!(decode_bit_masks(0, 0x3c, 1, true, 32).unwrap().0, 0xaaaa_aaaa);
+        // 0x0000ffff0000ffff: element 32, 16 ones.
+        assert_eq!(decode_bit_masks(0, 0x0f, 0, true, 64).unwrap().0, 0x0000_ffff_0000_ffff);
+        // All ones is reserved.
+        assert!(decode_bit_masks(1, 0x3f, 0, true, 64).is_none());
+    }
+}

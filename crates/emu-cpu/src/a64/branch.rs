@@ -1,0 +1,98 @@
+//! Branches: conditional branch (immediate), unconditional branch (immediate and
+//! register), compare and branch, test and branch.
+
+use crate::decode::{enc, Encoding};
+use crate::state::*;
+
+pub static ENCODINGS: &[Encoding] = &[
+    enc("B.cond", "01010100iiiiiiiiiiiiiiiiiii0cccc", b_cond),
+    enc("B", "000101iiiiiiiiiiiiiiiiiiiiiiiiii", b_imm),
+    enc("BL", "100101iiiiiiiiiiiiiiiiiiiiiiiiii", b_imm),
+    enc("CBZ/CBNZ", "f011010xiiiiiiiiiiiiiiiiiiittttt", cb),
+    enc("TBZ/TBNZ", "b011011xbbbbbiiiiiiiiiiiiiittttt", tb),
+    enc("BR", "1101011000011111000000nnnnn00000", br_reg),
+    enc("BLR", "1101011000111111000000nnnnn00000", br_reg),
+    enc("RET", "1101011001011111000000nnnnn00000", br_reg),
+];
+
+fn b_cond(insn: u32, pc: u64) -> Option<Op> {
+    let mut op = Op::new(exec_b_cond, insn, pc);
+    op.imm = pc.wrapping_add(sext((bits(insn, 5, 19) << 2) as u64, 21));
+    op.a = bits(insn, 0, 4) as u8;
+    Some(op)
+}
+
+fn exec_b_cond(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.pc = if cpu.cond(op.a) { op.imm } else { op.pc + 4 };
+    Flow::Branch
+}
+
+fn b_imm(insn: u32, pc: u64) -> Option<Op> {
+    let link = insn >> 31 == 1;
+    let mut op = Op::new(if link { exec_bl } else { exec_b }, insn, pc);
+    op.imm = pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28));
+    Some(op)
+}
+
+fn exec_b(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.pc = op.imm;
+    Flow::Branch
+}
+
+fn exec_bl(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.x[30] = op.pc + 4;
+    cpu.pc = op.imm;
+    Flow::Branch
+}
+
+fn cb(insn: u32, pc: u64) -> Option<Op> {
+    let sf = insn >> 31 == 1;
+    let nz = bits(insn, 24, 1) == 1;
+    let exec = pick!(exec_cb, sf, nz);
+    let mut op = Op::new(exec, insn, pc);
+    op.rn = rzr(insn);
+    op.imm = pc.wrapping_add(sext((bits(insn, 5, 19) << 2) as u64, 21));
+    Some(op)
+}
+
+fn exec_cb<const SF: bool, const NZ: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let v = cpu.r(op.rn);
+    let zero = if SF { v == 0 } else { v as u32 == 0 };
+    cpu.pc = if zero != NZ { op.imm } else { op.pc + 4 };
+    Flow::Branch
+}
+
+fn tb(insn: u32, pc: u64) -> Option<Op> {
+    let nz = bits(insn, 24, 1) == 1;
+    let mut op = Op::new(pick!(exec_tb, nz), insn, pc);
+    op.rn = rzr(insn);
+    op.a = ((insn >> 31) << 5 | bits(insn, 19, 5)) as u8;
+    op.imm = pc.wrapping_add(sext((bits(insn, 5, 14) << 2) as u64, 16));
+    Some(op)
+}
+
+fn exec_tb<const NZ: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let set = (cpu.r(op.rn) >> op.a) & 1 == 1;
+    cpu.pc = if set == NZ { op.imm } else { op.pc + 4 };
+    Flow::Branch
+}
+
+fn br_reg(insn: u32, pc: u64) -> Option<Op> {
+    let link = bits(insn, 21, 2) == 1;
+    let mut op = Op::new(if link { exec_blr } else { exec_br }, insn, pc);
+    op.rn = rzr(bits(insn, 5, 5));
+    Some(op)
+}
+
+fn exec_br(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.pc = cpu.r(op.rn);
+    Flow::Branch
+}
+
+fn exec_blr(cpu: &mut Cpu, op: &Op) -> Flow {
+    // Read the target before writing the link register: BLR x30 is valid.
+    let target = cpu.r(op.rn);
+    cpu.x[30] = op.pc + 4;
+    cpu.pc = target;
+    Flow::Branch
+}

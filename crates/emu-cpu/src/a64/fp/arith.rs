@@ -1,0 +1,374 @@
+//! Floating-point helpers shared by the scalar FP and AdvSIMD groups: the Arm NaN
+//! rules, min/max, compare, and rounding in the FPCR modes.
+//!
+//! Arithmetic runs on the host's IEEE operations (round to nearest even); only a
+//! NaN result takes the slow path that applies Arm's NaN selection. Not tracked
+//! yet: FPCR.FZ (flush to zero), FPCR.AHP, FPCR rounding modes other than
+//! nearest for arithmetic, and the FPSR flags OFC/UFC/IDC (IXC only where noted).
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// FPSR cumulative flags.
+pub const IOC: u32 = 1 << 0;
+pub const DZC: u32 = 1 << 1;
+pub const IXC: u32 = 1 << 4;
+/// FPCR.DN: NaN results are the default NaN.
+pub const FPCR_DN: u32 = 1 << 25;
+
+/// Rounding modes, as encoded in FPCR.RMode, plus ties-away (FCVTA*, FRINTA).
+pub const RN: u8 = 0;
+pub const RP: u8 = 1;
+pub const RM: u8 = 2;
+pub const RZ: u8 = 3;
+pub const RA: u8 = 4;
+
+/// The rounding mode FPCR selects.
+#[inline(always)]
+pub fn fpcr_mode(fpcr: u32) -> u8 {
+    ((fpcr >> 22) & 3) as u8
+}
+
+/// What the FP semantic functions need of f32 and f64.
+pub trait Float:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + 'static
+{
+    const BITS: u32;
+    const DEFAULT_NAN: u64;
+    const QUIET: u64;
+    const SIGN: u64;
+    fn from_u64(b: u64) -> Self;
+    fn to_u64(self) -> u64;
+    fn nan(self) -> bool;
+    fn infinite(self) -> bool;
+    fn sqrt_(self) -> Self;
+    /// self * b + c with one rounding.
+    fn fma(self, b: Self, c: Self) -> Self;
+    fn to_f64(self) -> f64;
+    /// Converts an f64 that is exactly representable (rounded integers).
+    fn from_f64(x: f64) -> Self;
+    fn zero(self) -> bool;
+}
+
+macro_rules! impl_float {
+    ($t:ty, $u:ty, $bits:expr, $dn:expr) => {
+        impl Float for $t {
+            const BITS: u32 = $bits;
+            const DEFAULT_NAN: u64 = $dn;
+            const QUIET: u64 = 1 << ($bits - 10 - if $bits == 64 { 3 } else { 0 });
+            const SIGN: u64 = 1 << ($bits - 1);
+            #[inline(always)]
+            fn from_u64(b: u64) -> Self {
+                <$t>::from_bits(b as $u)
+            }
+            #[inline(always)]
+            fn to_u64(self) -> u64 {
+                self.to_bits() as u64
+            }
+            #[inline(always)]
+            fn nan(self) -> bool {
+                self.is_nan()
+            }
+            #[inline(always)]
+            fn infinite(self) -> bool {
+                self.is_infinite()
+            }
+            #[inline(always)]
+            fn sqrt_(self) -> Self {
+                self.sqrt()
+            }
+            #[inline(always)]
+            fn fma(self, b: Self, c: Self) -> Self {
+                self.mul_add(b, c)
+            }
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            #[inline(always)]
+            fn zero(self) -> bool {
+                self == 0.0
+            }
+        }
+    };
+}
+impl_float!(f32, u32, 32, 0x7fc0_0000);
+impl_float!(f64, u64, 64, 0x7ff8_0000_0000_0000);
+
+#[inline(always)]
+pub fn is_snan<F: Float>(x: F) -> bool {
+    x.nan() && x.to_u64() & F::QUIET == 0
+}
+
+/// FPNeg/FPAbs: sign-bit operations, no NaN processing.
+#[inline(always)]
+pub fn neg<F: Float>(x: F) -> F {
+    F::from_u64(x.to_u64() ^ F::SIGN)
+}
+
+#[inline(always)]
+pub fn abs<F: Float>(x: F) -> F {
+    F::from_u64(x.to_u64() & !F::SIGN)
+}
+
+#[inline(always)]
+pub fn default_nan<F: Float>() -> F {
+    F::from_u64(F::DEFAULT_NAN)
+}
+
+/// FPProcessNaNs for any number of operands, when the result is known to be a NaN:
+/// the first signalling NaN (quietened), else the first quiet NaN, else the
+/// default NaN of an invalid operation.
+#[cold]
+pub fn propagate<F: Float>(fpcr: u32, fpsr: &mut u32, ops: &[F]) -> F {
+    let r = if let Some(&s) = ops.iter().find(|&&x| is_snan(x)) {
+        *fpsr |= IOC;
+        F::from_u64(s.to_u64() | F::QUIET)
+    } else if let Some(&q) = ops.iter().find(|&&x| x.nan()) {
+        q
+    } else {
+        *fpsr |= IOC;
+        return default_nan();
+    };
+    if fpcr & FPCR_DN != 0 {
+        default_nan()
+    } else {
+        r
+    }
+}
+
+/// Fixes up a host result of a two-operand operation when it is a NaN.
+#[inline(always)]
+pub fn check2<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F, r: F) -> F {
+    if r.nan() {
+        propagate(fpcr, fpsr, &[a, b])
+    } else {
+        r
+    }
+}
+
+#[inline(always)]
+pub fn fadd<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    check2(fpcr, fpsr, a, b, a + b)
+}
+
+#[inline(always)]
+pub fn fsub<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    check2(fpcr, fpsr, a, b, a - b)
+}
+
+#[inline(always)]
+pub fn fmul<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    check2(fpcr, fpsr, a, b, a * b)
+}
+
+#[inline(always)]
+pub fn fdiv<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    let r = a / b;
+    if r.infinite() && b.zero() && !a.infinite() {
+        *fpsr |= DZC;
+    }
+    check2(fpcr, fpsr, a, b, r)
+}
+
+#[inline(always)]
+pub fn fsqrt<F: Float>(fpcr: u32, fpsr: &mut u32, a: F) -> F {
+    let r = a.sqrt_();
+    if r.nan() {
+        propagate(fpcr, fpsr, &[a])
+    } else {
+        r
+    }
+}
+
+/// FPMulAdd(addend, op1, op2): addend + op1 * op2 with one rounding.
+#[inline(always)]
+pub fn fmuladd<F: Float>(fpcr: u32, fpsr: &mut u32, addend: F, a: F, b: F) -> F {
+    let r = a.fma(b, addend);
+    if r.nan() {
+        // A quiet NaN addend with an invalid product gives the default NaN.
+        let inf_zero = (a.infinite() && b.zero()) || (a.zero() && b.infinite());
+        if addend.nan() && !is_snan(addend) && inf_zero && !is_snan(a) && !is_snan(b) {
+            *fpsr |= IOC;
+            return default_nan();
+        }
+        return propagate(fpcr, fpsr, &[addend, a, b]);
+    }
+    r
+}
+
+/// FPMax/FPMin: NaNs propagate; +0 is larger than -0.
+#[inline(always)]
+pub fn fmax<F: Float, const MIN: bool>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    if a.nan() || b.nan() {
+        return propagate(fpcr, fpsr, &[a, b]);
+    }
+    if a.zero() && b.zero() {
+        // Equal zeros differ only in sign: min prefers -0, max +0.
+        let bits = if MIN { a.to_u64() | b.to_u64() } else { a.to_u64() & b.to_u64() };
+        return F::from_u64(bits);
+    }
+    if (a > b) != MIN {
+        a
+    } else {
+        b
+    }
+}
+
+/// FPMaxNum/FPMinNum: a single quiet NaN operand loses against a number.
+#[inline(always)]
+pub fn fmaxnm<F: Float, const MIN: bool>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    let qa = a.nan() && !is_snan(a);
+    let qb = b.nan() && !is_snan(b);
+    if qa && !b.nan() {
+        return b;
+    }
+    if qb && !a.nan() {
+        return a;
+    }
+    fmax::<F, MIN>(fpcr, fpsr, a, b)
+}
+
+/// FPCompare as NZCV: equal 0110, less 1000, greater 0010, unordered 0011.
+/// `signal`: FCMPE, where any NaN is an invalid operation (else only SNaNs).
+#[inline(always)]
+pub fn fcmp<F: Float>(fpsr: &mut u32, a: F, b: F, signal: bool) -> u32 {
+    if a.nan() || b.nan() {
+        if signal || is_snan(a) || is_snan(b) {
+            *fpsr |= IOC;
+        }
+        return 0x3000_0000;
+    }
+    if a == b {
+        0x6000_0000
+    } else if a < b {
+        0x8000_0000
+    } else {
+        0x2000_0000
+    }
+}
+
+/// Rounds to an integral value in `mode`; the sign of a zero result is kept.
+#[inline(always)]
+pub fn round_f64(x: f64, mode: u8) -> f64 {
+    match mode {
+        RN => x.round_ties_even(),
+        RP => x.ceil(),
+        RM => x.floor(),
+        RZ => x.trunc(),
+        _ => x.round(),
+    }
+}
+
+/// FPRoundInt: FRINT*. `exact`: FRINTX, which raises IXC when the value changes.
+#[inline(always)]
+pub fn round_int<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, mode: u8, exact: bool) -> F {
+    if x.nan() {
+        return propagate(fpcr, fpsr, &[x]);
+    }
+    let r = F::from_f64(round_f64(x.to_f64(), mode));
+    if exact && r.to_u64() != x.to_u64() && !x.zero() {
+        *fpsr |= IXC;
+    }
+    r
+}
+
+/// FPToFixed: converts to a `bits`-bit signed or unsigned integer scaled by
+/// 2^fbits, rounding in `mode`. NaN gives 0 and overflow saturates, both IOC.
+pub fn fp_to_fixed<F: Float>(fpsr: &mut u32, x: F, fbits: u32, unsigned: bool, bits: u32, mode: u8) -> u64 {
+    if x.nan() {
+        *fpsr |= IOC;
+        return 0;
+    }
+    // Exact: f32 widens exactly, and a power-of-two scale only moves the exponent.
+    let v = x.to_f64() * f64::powi(2.0, fbits as i32);
+    let r = round_f64(v, mode);
+    let (lo, hi): (f64, f64) = if unsigned {
+        (0.0, f64::powi(2.0, bits as i32))
+    } else {
+        (-f64::powi(2.0, bits as i32 - 1), f64::powi(2.0, bits as i32 - 1))
+    };
+    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    if r >= hi {
+        *fpsr |= IOC;
+        return if unsigned { mask } else { mask >> 1 };
+    }
+    if r < lo {
+        *fpsr |= IOC;
+        return if unsigned { 0 } else { (lo as i64 as u64) & mask };
+    }
+    if r != v {
+        *fpsr |= IXC;
+    }
+    let i = if unsigned { r as u64 } else { r as i64 as u64 };
+    i & mask
+}
+
+/// The next float towards +inf (`up`) or -inf from a non-NaN value.
+fn step<F: Float>(x: F, up: bool) -> F {
+    let b = x.to_u64();
+    if x.zero() {
+        let tiny = F::from_u64(1);
+        return if up { tiny } else { neg(tiny) };
+    }
+    let positive = b & F::SIGN == 0;
+    // Away from zero is +1 on the magnitude bits; towards zero is -1.
+    if positive == up {
+        F::from_u64(b + 1)
+    } else {
+        F::from_u64(b - 1)
+    }
+}
+
+/// Corrects a round-to-nearest result `r` of the exact value whose comparison
+/// with `r` is `cmp` (r - exact) to `mode` (FPCR-directed rounding).
+pub fn adjust_rounding<F: Float>(r: F, cmp: std::cmp::Ordering, mode: u8) -> F {
+    use std::cmp::Ordering::*;
+    let negative = r.to_u64() & F::SIGN != 0;
+    match (mode, cmp) {
+        (RP, Less) => step(r, true),
+        (RM, Greater) => step(r, false),
+        (RZ, Greater) if !negative => step(r, false),
+        (RZ, Less) if negative => step(r, true),
+        _ => r,
+    }
+}
+
+/// FixedToFP: a signed or unsigned integer scaled by 2^-fbits, rounded in `mode`.
+pub fn fixed_to_fp<F: Float>(fpsr: &mut u32, x: i128, fbits: u32, mode: u8) -> F {
+    // Host integer-to-float conversion rounds to nearest even.
+    let (r, back): (F, i128) = if F::BITS == 64 {
+        let r = x as f64;
+        (F::from_u64(r.to_bits()), r as i128)
+    } else {
+        let r = x as f32;
+        (F::from_u64(r.to_bits() as u64), r as i128)
+    };
+    let cmp = back.cmp(&x);
+    let r = if cmp != std::cmp::Ordering::Equal {
+        *fpsr |= IXC;
+        if mode == RN || mode == RA {
+            r
+        } else {
+            adjust_rounding(r, cmp, mode)
+        }
+    } else {
+        r
+    };
+    if fbits == 0 {
+        r
+    } else {
+        // Exact: no result of a 64-bit integer scaled by 2^-64 is subnormal.
+        r * F::from_f64(f64::powi(2.0, -(fbits as i32)))
+    }
+}

@@ -1,0 +1,142 @@
+//! Pre-decoded blocks, the cache that keeps them, and the dispatch loop.
+//!
+//! A block is the straight-line run of instructions from a guest PC up to and
+//! including the first one that may change control flow (or a length limit). It is
+//! decoded once; afterwards each instruction costs one indirect call.
+
+use crate::decode::Decoder;
+use crate::state::{Cpu, Exit, Flow, Op};
+use std::collections::HashMap;
+
+/// Longest block, in instructions: bounds decode work done ahead of need.
+const MAX_BLOCK: usize = 64;
+/// Entries of the direct-mapped front of the cache.
+const FAST_SLOTS: usize = 4096;
+
+/// What the CPU needs to know about guest memory to fetch code.
+pub trait CodeMemory {
+    /// Whether `addr` lies in guest memory mapped executable.
+    fn is_executable(&self, addr: u64) -> bool;
+}
+
+pub struct Block {
+    pub start: u64,
+    /// Address after the last instruction: where execution goes on when the block
+    /// ends without a taken branch.
+    pub end: u64,
+    pub ops: Box<[Op]>,
+}
+
+/// Decoded blocks by guest PC. Owned by one guest thread.
+pub struct BlockCache {
+    blocks: HashMap<u64, Box<Block>>,
+    /// Direct-mapped front: (pc, block) pairs; a null pointer is an empty slot.
+    fast: Box<[(u64, *const Block)]>,
+}
+
+impl Default for BlockCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn exec_undefined(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.pc = op.pc;
+    cpu.exit(Exit::Undefined { pc: op.pc, insn: op.insn })
+}
+
+fn exec_fetch_fault(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.pc = op.pc;
+    cpu.exit(Exit::FetchFault { pc: op.pc })
+}
+
+impl BlockCache {
+    pub fn new() -> Self {
+        BlockCache { blocks: HashMap::new(), fast: vec![(u64::MAX, std::ptr::null()); FAST_SLOTS].into_boxed_slice() }
+    }
+
+    /// Forgets every decoded block (after code may have changed).
+    pub fn clear(&mut self) {
+        self.fast.fill((u64::MAX, std::ptr::null()));
+        self.blocks.clear();
+    }
+
+    /// Forgets blocks overlapping [start, end).
+    pub fn invalidate(&mut self, start: u64, end: u64) {
+        let before = self.blocks.len();
+        self.blocks.retain(|_, b| b.end <= start || b.start >= end);
+        if self.blocks.len() != before {
+            self.fast.fill((u64::MAX, std::ptr::null()));
+        }
+    }
+
+    #[inline(always)]
+    fn slot(pc: u64) -> usize {
+        ((pc >> 2) as usize) & (FAST_SLOTS - 1)
+    }
+
+    /// The block at `pc`, decoding it on first use.
+    #[inline]
+    pub fn lookup(&mut self, pc: u64, mem: &dyn CodeMemory) -> &Block {
+        let s = Self::slot(pc);
+        let (tag, ptr) = self.fast[s];
+        if tag == pc {
+            // SAFETY: fast-slot pointers point into boxes owned by `self.blocks`; every
+            // path that drops a block clears the fast slots first.
+            return unsafe { &*ptr };
+        }
+        let b: &Block = self.blocks.entry(pc).or_insert_with(|| Box::new(build_block(pc, mem)));
+        self.fast[s] = (pc, b as *const Block);
+        b
+    }
+
+    /// Runs guest code until an operation asks to exit.
+    pub fn run(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory) -> Exit {
+        loop {
+            let block = self.lookup(cpu.pc, mem);
+            let mut flow = Flow::Next;
+            for op in block.ops.iter() {
+                flow = (op.exec)(cpu, op);
+                if flow != Flow::Next {
+                    break;
+                }
+            }
+            match flow {
+                Flow::Next => cpu.pc = block.end,
+                Flow::Branch => {}
+                Flow::Exit => return cpu.exit,
+            }
+        }
+    }
+}
+
+/// Decodes the block starting at `pc`.
+pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
+    let decoder = Decoder::get();
+    let mut ops = Vec::with_capacity(16);
+    let mut a = pc;
+    let mut page_ok = u64::MAX;
+    while ops.len() < MAX_BLOCK {
+        let page = a & !0xfff;
+        if page != page_ok {
+            if !mem.is_executable(a) {
+                ops.push(Op::new(exec_fetch_fault, 0, a));
+                a += 4;
+                break;
+            }
+            page_ok = page;
+        }
+        let insn = emu_memory::load_u32(a);
+        // A block ends after anything that may leave the straight line.
+        let (op, end) = match decoder.decode(insn, a) {
+            Some(op) => (op, crate::a64::is_branch(insn)),
+            None => (Op::new(exec_undefined, insn, a), true),
+        };
+        ops.push(op);
+        a += 4;
+        if end {
+            break;
+        }
+    }
+    Block { start: pc, end: a, ops: ops.into_boxed_slice() }
+}

@@ -1,0 +1,241 @@
+//! Guest register state and the pre-decoded operation format.
+
+/// Register index of SP in [`Cpu::x`]; the decoder maps encoding 31 to it where the
+/// manual says "SP".
+pub const SP: u8 = 31;
+/// Where reads of XZR/WZR go: a slot that is always zero.
+pub const ZR: u8 = 32;
+/// Where writes to XZR/WZR go: a slot nobody reads.
+pub const ZR_SINK: u8 = 33;
+
+/// Why execution stopped and the runtime must act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// SVC #0: x8 holds the syscall number; `pc` already points after the SVC.
+    Syscall,
+    /// An encoding we do not implement or that is unallocated: SIGILL at `pc`.
+    Undefined { pc: u64, insn: u32 },
+    /// BRK #imm: SIGTRAP at `pc`.
+    Breakpoint { pc: u64, imm: u16 },
+    /// Instruction fetch from memory that is not mapped executable: SIGSEGV.
+    FetchFault { pc: u64 },
+    /// IC IVAU or similar: decoded code for `addr` may be stale.
+    CodeModified { addr: u64 },
+}
+
+/// What an operation tells the dispatch loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on with the next operation of the block.
+    Next,
+    /// `cpu.pc` was set: look up the block there.
+    Branch,
+    /// Stop: `cpu.exit` says why.
+    Exit,
+}
+
+/// One pre-decoded instruction: its semantic function and its fields, extracted
+/// once at decode time. Register fields are already mapped to [`Cpu::x`] indices
+/// (SP, ZR or ZR_SINK resolved), immediates already expanded.
+#[derive(Clone, Copy)]
+pub struct Op {
+    pub exec: ExecFn,
+    pub pc: u64,
+    pub imm: u64,
+    pub rd: u8,
+    pub rn: u8,
+    pub rm: u8,
+    pub ra: u8,
+    /// Family-specific small fields (shift type, amount, condition, size...).
+    pub a: u8,
+    pub b: u8,
+    pub c: u8,
+    pub d: u8,
+    pub insn: u32,
+}
+
+pub type ExecFn = fn(&mut Cpu, &Op) -> Flow;
+
+impl Op {
+    /// An operation with all fields zero; decoders fill in what they use.
+    pub fn new(exec: ExecFn, insn: u32, pc: u64) -> Op {
+        Op { exec, pc, imm: 0, rd: 0, rn: 0, rm: 0, ra: 0, a: 0, b: 0, c: 0, d: 0, insn }
+    }
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Op({:#x}: {:08x})", self.pc, self.insn)
+    }
+}
+
+/// The exclusive monitor: what LDXR saw, so STXR can compare-and-swap against it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Monitor {
+    pub addr: u64,
+    pub value: u128,
+    pub size: u8,
+    pub valid: bool,
+}
+
+/// Guest architectural state of one thread.
+#[repr(C)]
+pub struct Cpu {
+    /// x0..x30, SP (31), the zero slot (32), the write sink (33); padded to 64 so an
+    /// index masked with 63 needs no bounds check.
+    pub x: [u64; 64],
+    pub v: [u128; 32],
+    pub pc: u64,
+    /// N, Z, C, V in bits 31..28, as in the NZCV system register.
+    pub nzcv: u32,
+    pub fpcr: u32,
+    pub fpsr: u32,
+    pub tpidr: u64,
+    pub tpidrro: u64,
+    pub monitor: Monitor,
+    pub exit: Exit,
+}
+
+impl Default for Cpu {
+    fn default() -> Self {
+        Cpu {
+            x: [0; 64],
+            v: [0; 32],
+            pc: 0,
+            nzcv: 0,
+            fpcr: 0,
+            fpsr: 0,
+            tpidr: 0,
+            tpidrro: 0,
+            monitor: Monitor::default(),
+            exit: Exit::Syscall,
+        }
+    }
+}
+
+impl Cpu {
+    #[inline(always)]
+    pub fn r(&self, i: u8) -> u64 {
+        self.x[(i & 63) as usize]
+    }
+    #[inline(always)]
+    pub fn set(&mut self, i: u8, v: u64) {
+        self.x[(i & 63) as usize] = v;
+    }
+    /// Writes a W register: the upper 32 bits are cleared, as the manual says.
+    #[inline(always)]
+    pub fn set_w(&mut self, i: u8, v: u32) {
+        self.x[(i & 63) as usize] = v as u64;
+    }
+    #[inline(always)]
+    pub fn sp(&self) -> u64 {
+        self.x[SP as usize]
+    }
+    #[inline(always)]
+    pub fn set_sp(&mut self, v: u64) {
+        self.x[SP as usize] = v;
+    }
+    #[inline(always)]
+    pub fn vreg(&self, i: u8) -> u128 {
+        self.v[(i & 31) as usize]
+    }
+    #[inline(always)]
+    pub fn set_vreg(&mut self, i: u8, v: u128) {
+        self.v[(i & 31) as usize] = v;
+    }
+    /// Stops execution with `e`.
+    #[inline(always)]
+    pub fn exit(&mut self, e: Exit) -> Flow {
+        self.exit = e;
+        Flow::Exit
+    }
+    /// Evaluates a condition code (ConditionHolds in the manual).
+    #[inline(always)]
+    pub fn cond(&self, cond: u8) -> bool {
+        let n = self.nzcv >> 31 & 1 != 0;
+        let z = self.nzcv >> 30 & 1 != 0;
+        let c = self.nzcv >> 29 & 1 != 0;
+        let v = self.nzcv >> 28 & 1 != 0;
+        let r = match cond >> 1 {
+            0 => z,
+            1 => c,
+            2 => n,
+            3 => v,
+            4 => c && !z,
+            5 => n == v,
+            6 => n == v && !z,
+            _ => true,
+        };
+        if cond & 1 == 1 && cond != 0xf {
+            !r
+        } else {
+            r
+        }
+    }
+}
+
+/// Maps a register field to the index used for reads where 31 means XZR.
+#[inline(always)]
+pub fn rzr(n: u32) -> u8 {
+    let n = (n & 31) as u8;
+    if n == 31 {
+        ZR
+    } else {
+        n
+    }
+}
+
+/// Maps a register field for writes where 31 means XZR.
+#[inline(always)]
+pub fn wzr(n: u32) -> u8 {
+    let n = (n & 31) as u8;
+    if n == 31 {
+        ZR_SINK
+    } else {
+        n
+    }
+}
+
+/// Maps a register field where 31 means SP (reads and writes alike).
+#[inline(always)]
+pub fn rsp(n: u32) -> u8 {
+    (n & 31) as u8
+}
+
+/// Extracts `len` bits of `insn` starting at bit `lo`.
+#[inline(always)]
+pub fn bits(insn: u32, lo: u32, len: u32) -> u32 {
+    (insn >> lo) & ((1u32 << len) - 1)
+}
+
+/// Sign-extends the low `len` bits of `v`.
+#[inline(always)]
+pub fn sext(v: u64, len: u32) -> u64 {
+    let s = 64 - len;
+    (((v << s) as i64) >> s) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condition_codes() {
+        let mut c = Cpu::default();
+        c.nzcv = 0x4000_0000; // Z
+        assert!(c.cond(0)); // EQ
+        assert!(!c.cond(1)); // NE
+        assert!(c.cond(9)); // LS: !C || Z
+        assert!(!c.cond(8)); // HI
+        assert!(c.cond(0xe) && c.cond(0xf)); // AL and NV both always
+        c.nzcv = 0x9000_0000; // N, V
+        assert!(c.cond(10)); // GE: N == V
+        assert!(c.cond(12)); // GT
+    }
+
+    #[test]
+    fn sign_extension() {
+        assert_eq!(sext(0x1ff, 9), u64::MAX);
+        assert_eq!(sext(0x0ff, 9), 0xff);
+    }
+}

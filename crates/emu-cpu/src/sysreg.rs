@@ -1,0 +1,100 @@
+//! The EL0 view of system registers, and the HWCAP bits that describe what this
+//! CPU implements. HWCAP, the ID registers and /proc/cpuinfo must agree; all three
+//! are derived from [`FEATURES`].
+
+/// A system register key: op0:op1:CRn:CRm:op2, as bits 20:5 of MRS/MSR.
+pub const fn key(op0: u32, op1: u32, crn: u32, crm: u32, op2: u32) -> u32 {
+    (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
+}
+
+pub const NZCV: u32 = key(3, 3, 4, 2, 0);
+pub const FPCR: u32 = key(3, 3, 4, 4, 0);
+pub const FPSR: u32 = key(3, 3, 4, 4, 1);
+pub const TPIDR_EL0: u32 = key(3, 3, 13, 0, 2);
+pub const TPIDRRO_EL0: u32 = key(3, 3, 13, 0, 3);
+pub const CTR_EL0: u32 = key(3, 3, 0, 0, 1);
+pub const DCZID_EL0: u32 = key(3, 3, 0, 0, 7);
+pub const CNTFRQ_EL0: u32 = key(3, 3, 14, 0, 0);
+pub const CNTVCT_EL0: u32 = key(3, 3, 14, 0, 2);
+pub const CNTVCTSS_EL0: u32 = key(3, 3, 14, 0, 6);
+pub const MIDR_EL1: u32 = key(3, 0, 0, 0, 0);
+pub const MPIDR_EL1: u32 = key(3, 0, 0, 0, 5);
+pub const REVIDR_EL1: u32 = key(3, 0, 0, 0, 6);
+pub const ID_AA64PFR0_EL1: u32 = key(3, 0, 0, 4, 0);
+pub const ID_AA64ISAR0_EL1: u32 = key(3, 0, 0, 6, 0);
+
+/// CTR_EL0 as a typical Armv8 core reports it: 64-byte lines, PIPT I-cache.
+pub const CTR_VALUE: u64 = 0x8444_c004;
+/// DCZID_EL0: DC ZVA allowed, 2^4 words = 64-byte blocks.
+pub const DCZID_VALUE: u64 = 4;
+pub const DC_ZVA_BYTES: u64 = 64;
+/// The generic timer counts nanoseconds.
+pub const CNTFRQ_VALUE: u64 = 1_000_000_000;
+/// An Arm Cortex-A72 r0p3: a plain Armv8.0 core glibc has no special paths for.
+pub const MIDR_VALUE: u64 = 0x410f_d083;
+
+/// One implemented feature: its AT_HWCAP bit, its /proc/cpuinfo name, and the ID
+/// register field that says the same.
+pub struct Feature {
+    pub hwcap: u64,
+    pub name: &'static str,
+    pub id_reg: u32,
+    pub field_shift: u32,
+    pub field_value: u64,
+}
+
+/// What emu implements. Adding a feature here advertises it everywhere at once.
+pub static FEATURES: &[Feature] = &[
+    Feature { hwcap: 1 << 0, name: "fp", id_reg: ID_AA64PFR0_EL1, field_shift: 16, field_value: 0 },
+    Feature { hwcap: 1 << 1, name: "asimd", id_reg: ID_AA64PFR0_EL1, field_shift: 20, field_value: 0 },
+    Feature { hwcap: 1 << 7, name: "crc32", id_reg: ID_AA64ISAR0_EL1, field_shift: 16, field_value: 1 },
+    Feature { hwcap: 1 << 8, name: "atomics", id_reg: ID_AA64ISAR0_EL1, field_shift: 20, field_value: 2 },
+    Feature { hwcap: 1 << 11, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
+];
+
+/// AT_HWCAP.
+pub fn hwcap() -> u64 {
+    FEATURES.iter().fold(0, |h, f| h | f.hwcap)
+}
+
+/// AT_HWCAP2: nothing from the second word yet.
+pub fn hwcap2() -> u64 {
+    0
+}
+
+/// The /proc/cpuinfo "Features" line.
+pub fn cpuinfo_features() -> String {
+    FEATURES.iter().map(|f| f.name).collect::<Vec<_>>().join(" ")
+}
+
+/// The value of a read-only identification register as Linux exposes it to EL0
+/// (it traps and emulates MRS of the ID space), or None if `key` is not one.
+pub fn id_register(k: u32) -> Option<u64> {
+    match k {
+        MIDR_EL1 => Some(MIDR_VALUE),
+        MPIDR_EL1 => Some(0x8000_0000),
+        REVIDR_EL1 => Some(0),
+        // The feature-ID space: op0=3, op1=0, CRn=0, CRm=1..7. Unlisted ones read 0.
+        _ if k & !0x7f == key(3, 0, 0, 0, 0) && (k >> 3) & 0xf != 0 => {
+            let base = if k == ID_AA64PFR0_EL1 { 0x11 } else { 0 };
+            Some(FEATURES.iter().filter(|f| f.id_reg == k).fold(base, |v, f| v | f.field_value << f.field_shift))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_registers_agree_with_hwcap() {
+        let isar0 = id_register(ID_AA64ISAR0_EL1).unwrap();
+        assert_eq!((isar0 >> 20) & 0xf, 2, "LSE atomics");
+        assert_eq!((isar0 >> 16) & 0xf, 1, "CRC32");
+        assert_ne!(hwcap() & (1 << 8), 0);
+        assert_eq!(id_register(MIDR_EL1), Some(MIDR_VALUE));
+        assert_eq!(id_register(key(3, 0, 0, 7, 0)), Some(0));
+        assert_eq!(id_register(TPIDR_EL0), None);
+    }
+}

@@ -1,0 +1,103 @@
+//! Files and descriptors: the calls whose flags or structs need translating.
+
+use crate::abi::{self, GuestStat};
+use crate::{host_ret, neg_errno, Outcome, SyscallCtx};
+use emu_memory::{read_cstr, write_bytes};
+
+const PATH_MAX: usize = 4096;
+
+fn ret(v: i64) -> Outcome {
+    Outcome::Return(v)
+}
+
+fn efault() -> Outcome {
+    ret(-(libc::EFAULT as i64))
+}
+
+pub fn openat(ctx: &mut SyscallCtx) -> Outcome {
+    let flags = abi::open_flags_to_host(ctx.arg(2) as i32);
+    // SAFETY: host syscall; the path is a guest pointer the kernel checks.
+    let r = unsafe { libc::syscall(libc::SYS_openat, ctx.arg(0) as i32, ctx.arg(1), flags, ctx.arg(3) as u32) };
+    ret(host_ret(r))
+}
+
+pub fn pipe2(ctx: &mut SyscallCtx) -> Outcome {
+    let flags = abi::open_flags_to_host(ctx.arg(1) as i32);
+    // SAFETY: host syscall writing two ints at a guest pointer the kernel checks.
+    let r = unsafe { libc::syscall(libc::SYS_pipe2, ctx.arg(0), flags) };
+    ret(host_ret(r))
+}
+
+pub fn fcntl(ctx: &mut SyscallCtx) -> Outcome {
+    let (fd, cmd, arg) = (ctx.arg(0) as i32, ctx.arg(1) as i32, ctx.arg(2));
+    let arg = if cmd == libc::F_SETFL { abi::open_flags_to_host(arg as i32) as u64 } else { arg };
+    // SAFETY: host syscall; F_*LK structs have the same layout on both ABIs.
+    let r = host_ret(unsafe { libc::syscall(libc::SYS_fcntl, fd, cmd, arg) });
+    if cmd == libc::F_GETFL && r >= 0 {
+        return ret(abi::open_flags_to_guest(r as i32) as i64);
+    }
+    ret(r)
+}
+
+fn write_stat(st: &libc::stat, addr: u64) -> Outcome {
+    match write_bytes(addr, GuestStat::from(st).as_bytes()) {
+        Ok(()) => ret(0),
+        Err(_) => efault(),
+    }
+}
+
+pub fn fstat(ctx: &mut SyscallCtx) -> Outcome {
+    // SAFETY: an all-zero stat is a valid value to be overwritten.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: host syscall writing into our local struct.
+    if unsafe { libc::fstat(ctx.arg(0) as i32, &mut st) } != 0 {
+        return ret(neg_errno());
+    }
+    write_stat(&st, ctx.arg(1))
+}
+
+pub fn newfstatat(ctx: &mut SyscallCtx) -> Outcome {
+    // SAFETY: as in fstat.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: host syscall; the path is a guest pointer the kernel checks, the
+    // buffer is ours. AT_* flags agree between the ABIs.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_newfstatat,
+            ctx.arg(0) as i32,
+            ctx.arg(1),
+            &mut st as *mut libc::stat,
+            ctx.arg(3) as i32,
+        )
+    };
+    if r != 0 {
+        return ret(neg_errno());
+    }
+    write_stat(&st, ctx.arg(2))
+}
+
+/// Whether a path names this process's executable link.
+fn is_proc_self_exe(path: &[u8]) -> bool {
+    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
+        return true;
+    }
+    let pid = std::process::id().to_string();
+    path.strip_prefix(b"/proc/").and_then(|r| r.strip_prefix(pid.as_bytes())) == Some(b"/exe")
+}
+
+pub fn readlinkat(ctx: &mut SyscallCtx) -> Outcome {
+    let Ok(path) = read_cstr(ctx.arg(1), PATH_MAX) else { return efault() };
+    if is_proc_self_exe(&path) {
+        // The guest's executable, not emu.
+        use std::os::unix::ffi::OsStrExt;
+        let exe = ctx.proc.exe.as_os_str().as_bytes();
+        let n = exe.len().min(ctx.arg(3) as usize);
+        return match write_bytes(ctx.arg(2), &exe[..n]) {
+            Ok(()) => ret(n as i64),
+            Err(_) => efault(),
+        };
+    }
+    // SAFETY: host syscall; guest pointers checked by the kernel.
+    let r = unsafe { libc::syscall(libc::SYS_readlinkat, ctx.arg(0) as i32, ctx.arg(1), ctx.arg(2), ctx.arg(3)) };
+    ret(host_ret(r))
+}

@@ -1,0 +1,136 @@
+//! Direct guest loads and stores. Guest addresses are host addresses.
+//!
+//! These are safe functions over an unsafe operation: a wrong address faults in the
+//! host (caught by the runtime's SIGSEGV handler and reported to the guest), it can
+//! never alias emu's own Rust objects because the address space map refuses to
+//! hand emu's memory to the guest.
+
+macro_rules! load_store {
+    ($load:ident, $store:ident, $t:ty) => {
+        #[inline(always)]
+        pub fn $load(addr: u64) -> $t {
+            // SAFETY: guest memory is identity-mapped host memory; a bad address
+            // faults and is turned into a guest signal by the runtime.
+            unsafe { std::ptr::read_unaligned(addr as usize as *const $t) }
+        }
+        #[inline(always)]
+        pub fn $store(addr: u64, v: $t) {
+            // SAFETY: as above; the guest cannot address emu's own memory.
+            unsafe { std::ptr::write_unaligned(addr as usize as *mut $t, v) }
+        }
+    };
+}
+
+load_store!(load_u8, store_u8, u8);
+load_store!(load_u16, store_u16, u16);
+load_store!(load_u32, store_u32, u32);
+load_store!(load_u64, store_u64, u64);
+load_store!(load_u128, store_u128, u128);
+
+/// Copies guest bytes into a host buffer without risking a host fault: for the
+/// syscall layer, which must answer EFAULT rather than crash on a bad pointer.
+pub fn read_bytes(addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+    if buf.is_empty() {
+        return Ok(());
+    }
+    let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+    let remote = libc::iovec { iov_base: addr as usize as *mut libc::c_void, iov_len: buf.len() };
+    // SAFETY: process_vm_readv on our own pid copies with kernel fault checking; the
+    // local iovec covers exactly `buf`.
+    let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    if n == buf.len() as isize {
+        Ok(())
+    } else {
+        Err(Fault { addr })
+    }
+}
+
+/// Writes host bytes into guest memory, answering a fault instead of crashing.
+pub fn write_bytes(addr: u64, data: &[u8]) -> Result<(), Fault> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
+    let remote = libc::iovec { iov_base: addr as usize as *mut libc::c_void, iov_len: data.len() };
+    // SAFETY: process_vm_writev on our own pid; the kernel checks the guest range.
+    let n = unsafe { libc::process_vm_writev(libc::getpid(), &local, 1, &remote, 1, 0) };
+    if n == data.len() as isize {
+        Ok(())
+    } else {
+        Err(Fault { addr })
+    }
+}
+
+/// Reads a NUL-terminated guest string (at most `max` bytes, NUL excluded).
+pub fn read_cstr(addr: u64, max: usize) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 256];
+    let mut a = addr;
+    while out.len() < max {
+        // Never cross a page boundary in one read, so a string that ends just before
+        // an unmapped page is still read.
+        let to_page = (crate::PAGE_SIZE - (a % crate::PAGE_SIZE)) as usize;
+        let n = chunk.len().min(to_page);
+        read_bytes(a, &mut chunk[..n])?;
+        if let Some(z) = chunk[..n].iter().position(|&b| b == 0) {
+            out.extend_from_slice(&chunk[..z]);
+            return Ok(out);
+        }
+        out.extend_from_slice(&chunk[..n]);
+        a += n as u64;
+    }
+    Err(Fault { addr })
+}
+
+/// A guest address that could not be accessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("guest memory fault at {addr:#x}")]
+pub struct Fault {
+    pub addr: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_store_roundtrip_unaligned() {
+        let mut buf = [0u8; 32];
+        let a = buf.as_mut_ptr() as u64 + 3;
+        store_u64(a, 0x1122_3344_5566_7788);
+        assert_eq!(load_u64(a), 0x1122_3344_5566_7788);
+        assert_eq!(load_u8(a), 0x88);
+        store_u128(a + 1, u128::MAX - 5);
+        assert_eq!(load_u128(a + 1), u128::MAX - 5);
+    }
+
+    #[test]
+    fn read_bytes_reports_fault() {
+        let mut b = [0u8; 8];
+        assert_eq!(read_bytes(8, &mut b), Err(Fault { addr: 8 }));
+        let s = b"abc\0";
+        assert_eq!(read_cstr(s.as_ptr() as u64, 100).unwrap(), b"abc");
+    }
+}
+
+/// A load of 1, 2, 4 or 8 bytes, zero-extended.
+#[inline(always)]
+pub fn load_u64_sized(addr: u64, size: usize) -> u64 {
+    match size {
+        1 => load_u8(addr) as u64,
+        2 => load_u16(addr) as u64,
+        4 => load_u32(addr) as u64,
+        _ => load_u64(addr),
+    }
+}
+
+/// A store of the low 1, 2, 4 or 8 bytes of `v`.
+#[inline(always)]
+pub fn store_u64_sized(addr: u64, size: usize, v: u64) {
+    match size {
+        1 => store_u8(addr, v as u8),
+        2 => store_u16(addr, v as u16),
+        4 => store_u32(addr, v as u32),
+        _ => store_u64(addr, v),
+    }
+}

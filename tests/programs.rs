@@ -1,0 +1,229 @@
+//! Runs each program from testbins/ (static and static-PIE builds) under
+//! emu and under qemu-aarch64-static, and requires the same stdout, stderr
+//! and exit status or signal. Each test also checks what the program is
+//! known to print, so a bug shared with qemu, or a broken build, shows too.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{compare, root, testbin, Invocation, Outcome, SIGABRT, SIGSEGV};
+
+const VARIANTS: [&str; 2] = ["static", "pie"];
+
+/// Every program in testbins/ must have a test in this file.
+const COVERED: &[&str] = &[
+    "abort",
+    "args_env",
+    "bench_branch",
+    "bench_fp",
+    "bench_int",
+    "bench_mem",
+    "exit_code",
+    "files",
+    "hello",
+    "malloc",
+    "printf_float",
+    "raw_syscalls",
+    "segv",
+    "strings",
+];
+
+/// Compares emu with qemu on both builds of `name`, set up by `configure`.
+fn check(name: &str, configure: impl Fn(Invocation) -> Invocation) -> Vec<Outcome> {
+    VARIANTS
+        .iter()
+        .map(|variant| {
+            let inv = configure(Invocation::new(testbin(variant, name)));
+            compare(&format!("{variant}/{name}"), &inv)
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_exit(out: &Outcome, code: i32) {
+    assert_eq!(out.code(), Some(code), "expected exit status {code}:\n{out}");
+}
+
+#[track_caller]
+fn assert_lines(out: &Outcome, lines: &[&str]) {
+    let stdout = out.stdout_str();
+    for line in lines {
+        assert!(stdout.lines().any(|l| l == *line), "missing line {line:?}:\n{out}");
+    }
+}
+
+#[test]
+fn every_testbin_is_covered() {
+    let dir = root().join("testbins");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".c").or_else(|| n.strip_suffix(".S")).map(str::to_owned))
+        .collect();
+    names.sort();
+    assert_eq!(names, COVERED, "testbins/ and the tests in tests/programs.rs are out of step");
+}
+
+#[test]
+fn hello() {
+    for out in check("hello", |i| i) {
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout_str(), "Hello, world!\n");
+        assert!(out.stderr.is_empty(), "{out}");
+    }
+}
+
+#[test]
+fn exit_code() {
+    for out in check("exit_code", |i| i) {
+        assert_exit(&out, 42);
+        assert!(out.stdout.is_empty(), "{out}");
+    }
+}
+
+#[test]
+fn raw_syscalls() {
+    for out in check("raw_syscalls", |i| i) {
+        assert_exit(&out, 7);
+        assert_eq!(out.stdout_str(), "Hello from raw syscalls\n");
+    }
+}
+
+#[test]
+fn args_env() {
+    let outs = check("args_env", |i| {
+        i.args(["one", "two words", "", "ünïcödé", "--flag=x"]).env("EMU_TEST_VAR", "some value")
+    });
+    for out in outs {
+        assert_exit(&out, 0);
+        assert_lines(
+            &out,
+            &[
+                "argc=6",
+                "argv[1]=\"one\"",
+                "argv[2]=\"two words\"",
+                "argv[3]=\"\"",
+                "argv[4]=\"ünïcödé\"",
+                "argv[5]=\"--flag=x\"",
+                "EMU_TEST_VAR=some value",
+                "AT_PAGESZ=4096 ok",
+                "AT_PLATFORM=aarch64",
+                "failures=0",
+            ],
+        );
+    }
+}
+
+#[test]
+fn args_env_without_args_or_var() {
+    for out in check("args_env", |i| i) {
+        assert_exit(&out, 0);
+        assert_lines(&out, &["argc=1", "EMU_TEST_VAR=(unset)", "failures=0"]);
+    }
+}
+
+#[test]
+fn printf_float() {
+    for out in check("printf_float", |i| i) {
+        assert_exit(&out, 0);
+        assert_lines(
+            &out,
+            &[
+                // AArch64's default NaN is positive, unlike x86's.
+                "inf=inf ninf=-inf nan=nan nanbits=7ff8000000000000",
+                "negzero=-0.000000 signbit=1 bits=8000000000000000",
+                "newton sqrt2=1.4142135623730949 libm sqrt2=1.4142135623730951",
+                // The FPCR rounding mode must be honoured.
+                "upward: 1/3=0.33333333333333337 -1/3=-0.33333333333333331 rint(2.5)=3",
+                "downward: 1/3=0.33333333333333331 -1/3=-0.33333333333333337 rint(2.5)=2",
+            ],
+        );
+    }
+}
+
+#[test]
+fn strings() {
+    for out in check("strings", |i| i) {
+        assert_exit(&out, 0);
+        assert_lines(&out, &["mismatches: 0"]);
+    }
+}
+
+#[test]
+fn files() {
+    for out in check("files", |i| i) {
+        assert_exit(&out, 0);
+        assert_lines(
+            &out,
+            &[
+                "fstat size: 10000 regular: 1 mode: 600",
+                "directory entries: 4",
+                "  alpha file size 5",
+                "  beta file size 4",
+                "  gamma file size 5",
+                "  sub dir size 0",
+                "failures: 0",
+            ],
+        );
+    }
+}
+
+#[test]
+fn malloc() {
+    for out in check("malloc", |i| i) {
+        assert_exit(&out, 0);
+        assert_lines(&out, &["failures=0"]);
+    }
+}
+
+#[test]
+fn segv() {
+    for out in check("segv", |i| i) {
+        assert_eq!(out.signal(), Some(SIGSEGV), "expected SIGSEGV:\n{out}");
+        assert_eq!(out.stdout_str(), "before fault\n");
+    }
+}
+
+#[test]
+fn abort() {
+    for out in check("abort", |i| i) {
+        assert_eq!(out.signal(), Some(SIGABRT), "expected SIGABRT:\n{out}");
+        assert_eq!(out.stdout_str(), "before abort\n");
+    }
+}
+
+// The bench programs take a size argument; small sizes keep these quick.
+
+#[test]
+fn bench_int() {
+    for out in check("bench_int", |i| i.args(["2"])) {
+        assert_exit(&out, 0);
+        assert!(out.stdout_str().starts_with("passes=2 "), "{out}");
+    }
+}
+
+#[test]
+fn bench_mem() {
+    for out in check("bench_mem", |i| i.args(["30000"])) {
+        assert_exit(&out, 0);
+        assert!(out.stdout_str().starts_with("n=30000 "), "{out}");
+    }
+}
+
+#[test]
+fn bench_branch() {
+    for out in check("bench_branch", |i| i.args(["2"])) {
+        assert_exit(&out, 0);
+        // Known values: the Collatz steps of 1..2000, and pi(200000).
+        assert_lines(&out, &["collatz steps up to 2000: 134100", "primes up to 200000: 17984"]);
+    }
+}
+
+#[test]
+fn bench_fp() {
+    for out in check("bench_fp", |i| i.args(["5"])) {
+        assert_exit(&out, 0);
+        // The well-known starting energy of the five-body system.
+        assert_lines(&out, &["energy before: -0.169075164"]);
+    }
+}

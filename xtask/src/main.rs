@@ -1,0 +1,117 @@
+//! Project automation, run as `cargo xtask <command>`.
+
+mod bench;
+mod fetch;
+mod testbins;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Errors are messages for the person at the terminal.
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  testbins        build testbins/*.{c,S} into target/testbins/{static,pie,dynamic,native}
+  fetch-busybox   download and unpack busybox-static:arm64 into target/busybox-arm64
+  bench [--runs N]
+                  compare native, qemu-aarch64-static and emu on the bench programs
+  ci              testbins + fetch-busybox + the workspace's tests";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result {
+    let root = workspace_root();
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("testbins") => no_args("testbins", rest).and_then(|()| testbins::build(&root)),
+        Some("fetch-busybox") => {
+            no_args("fetch-busybox", rest).and_then(|()| fetch::busybox(&root))
+        }
+        Some("bench") => bench::run(&root, rest),
+        Some("ci") => no_args("ci", rest).and_then(|()| ci(&root)),
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(format!("no command given\n\n{USAGE}")),
+    }
+}
+
+fn no_args(command: &str, rest: &[String]) -> Result {
+    match rest.first() {
+        None => Ok(()),
+        Some(arg) => Err(format!("`{command}` takes no arguments (got `{arg}`)")),
+    }
+}
+
+fn ci(root: &Path) -> Result {
+    testbins::build(root)?;
+    fetch::busybox(root)?;
+    let nextest = Command::new(cargo())
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root);
+    if nextest {
+        cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        println!("cargo-nextest not found; using cargo test");
+        cmd.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    run_cmd(&mut cmd)
+}
+
+/// The workspace root is fixed at build time: xtask lives in `<root>/xtask`.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// The cargo that invoked us, so toolchain overrides carry through.
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Echoes and runs a command, failing unless it exits successfully.
+fn run_cmd(cmd: &mut Command) -> Result {
+    println!("+ {}", display_cmd(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", display_cmd(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", display_cmd(cmd)))
+    }
+}
+
+fn display_cmd(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(OsStr::to_string_lossy)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `program` can be found and started at all.
+fn have_program(program: &str, version_arg: &str) -> bool {
+    Command::new(program)
+        .arg(version_arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
