@@ -31,16 +31,10 @@ struct Run {
 
 pub fn run(root: &Path, args: &[String]) -> Result {
     let runs = parse_runs(args)?;
-    run_cmd(
-        Command::new(cargo())
-            .args(["build", "--release", "-p", "emu"])
-            .current_dir(root),
-    )?;
+    run_cmd(Command::new(cargo()).args(["build", "--release", "-p", "emu"]).current_dir(root))?;
     testbins::build(root)?;
     if !have_program(QEMU, "--version") {
-        return Err(format!(
-            "{QEMU} not found; install it with `apt-get install qemu-user-static`"
-        ));
+        return Err(format!("{QEMU} not found; install it with `apt-get install qemu-user-static`"));
     }
     let emu = target_dir(root).join("release/emu");
     let bins = root.join("target/testbins");
@@ -50,24 +44,12 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     for name in workloads(&root.join("testbins"))? {
         eprintln!("running {name} ({runs} runs under each)");
         let static_bin = bins.join("static").join(&name);
-        let cells = compare(
-            &bins.join("native").join(&name),
-            &static_bin,
-            &emu,
-            runs,
-            &mut notes,
-        )?;
+        let cells = compare(&bins.join("native").join(&name), &static_bin, &emu, runs, &mut notes)?;
         rows.push(row(&name, &cells, 1.0, 3));
     }
     eprintln!("running hello ({STARTUP_RUNS} runs under each)");
     let hello = bins.join("static/hello");
-    let cells = compare(
-        &bins.join("native/hello"),
-        &hello,
-        &emu,
-        STARTUP_RUNS,
-        &mut notes,
-    )?;
+    let cells = compare(&bins.join("native/hello"), &hello, &emu, STARTUP_RUNS, &mut notes)?;
     rows.push(row("hello startup (ms)", &cells, 1000.0, 2));
 
     println!();
@@ -84,12 +66,7 @@ fn parse_runs(args: &[String]) -> Result<usize> {
         [] => return Ok(3),
         [flag, n] if flag == "--runs" => n.as_str(),
         [flag] if flag.starts_with("--runs=") => &flag["--runs=".len()..],
-        _ => {
-            return Err(format!(
-                "usage: cargo xtask bench [--runs N] (got `{}`)",
-                args.join(" ")
-            ))
-        }
+        _ => return Err(format!("usage: cargo xtask bench [--runs N] (got `{}`)", args.join(" "))),
     };
     match value.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
@@ -106,8 +83,7 @@ fn target_dir(root: &Path) -> PathBuf {
 
 /// `bench_*` sources in testbins/, by program name.
 fn workloads(dir: &Path) -> Result<Vec<String>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter_map(|n| n.strip_suffix(".c").map(str::to_owned))
@@ -126,9 +102,7 @@ fn compare(
     runs: usize,
     notes: &mut Vec<String>,
 ) -> Result<[Measured; 3]> {
-    let name = guest_bin
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let name = guest_bin.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let native = measure(&[native_bin.as_os_str()], runs)?;
     let qemu = measure(&[OsStr::new(QEMU), guest_bin.as_os_str()], runs)?;
     let mut emu = measure(&[emu.as_os_str(), guest_bin.as_os_str()], runs)?;
@@ -153,10 +127,7 @@ fn measure(argv: &[&OsStr], runs: usize) -> Result<Measured> {
         if !run.status.success() {
             let stderr = String::from_utf8_lossy(&run.stderr);
             let last = stderr.lines().last().unwrap_or("");
-            failure = Some(format!(
-                "{}; last stderr line: {last:?}",
-                describe(run.status)
-            ));
+            failure = Some(format!("{}; last stderr line: {last:?}", describe(run.status)));
             break;
         }
         if first_stdout.as_ref().is_some_and(|s| *s != run.stdout) {
@@ -167,12 +138,7 @@ fn measure(argv: &[&OsStr], runs: usize) -> Result<Measured> {
         peak_rss_kib = peak_rss_kib.max(run.maxrss_kib);
         first_stdout.get_or_insert(run.stdout);
     }
-    Ok(Measured {
-        median_secs: median(&mut times),
-        peak_rss_kib,
-        stdout: first_stdout.unwrap_or_default(),
-        failure,
-    })
+    Ok(Measured { median_secs: median(&mut times), peak_rss_kib, stdout: first_stdout.unwrap_or_default(), failure })
 }
 
 fn run_once(argv: &[&OsStr]) -> Result<Run> {
@@ -202,13 +168,7 @@ fn run_once(argv: &[&OsStr]) -> Result<Run> {
     let (status, usage) = wait4(child.id())?;
     let secs = start.elapsed().as_secs_f64();
     let stderr = stderr_reader.join().unwrap_or_default();
-    Ok(Run {
-        secs,
-        maxrss_kib: usage.ru_maxrss,
-        status,
-        stdout,
-        stderr,
-    })
+    Ok(Run { secs, maxrss_kib: usage.ru_maxrss, status, stdout, stderr })
 }
 
 /// std's wait() does not report resource usage, so reap the child directly.
@@ -253,18 +213,9 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 fn header() -> Vec<String> {
-    [
-        "workload",
-        "native s",
-        "qemu s",
-        "emu s",
-        "emu/qemu",
-        "qemu/native",
-        "qemu RSS MiB",
-        "emu RSS MiB",
-    ]
-    .map(String::from)
-    .to_vec()
+    ["workload", "native s", "qemu s", "emu s", "emu/qemu", "qemu/native", "qemu RSS MiB", "emu RSS MiB"]
+        .map(String::from)
+        .to_vec()
 }
 
 /// `scale` converts seconds to the row's unit.
@@ -295,21 +246,13 @@ fn row(label: &str, [native, qemu, emu]: &[Measured; 3], scale: f64, digits: usi
 
 fn print_table(rows: &[Vec<String>]) {
     let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(c, (cell, w))| {
-                if c == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
+            .map(|(c, (cell, w))| if c == 0 { format!("{cell:<w$}") } else { format!("{cell:>w$}") })
             .collect();
         println!("| {} |", cells.join(" | "));
         if i == 0 {

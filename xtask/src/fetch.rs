@@ -22,20 +22,9 @@ pub fn busybox(root: &Path) -> Result {
         Some(deb) => deb,
         None => {
             check_arm64_enabled()?;
-            run_cmd(
-                Command::new("apt-get")
-                    .args(["download", PACKAGE])
-                    .current_dir(&debs),
-            )
-            .map_err(|e| {
-                format!("{e}\nif apt does not know {PACKAGE}, run `apt-get update` first")
-            })?;
-            find_deb(&debs)?.ok_or_else(|| {
-                format!(
-                    "apt-get download left no busybox .deb in {}",
-                    debs.display()
-                )
-            })?
+            run_cmd(Command::new("apt-get").args(["download", PACKAGE]).current_dir(&debs))
+                .map_err(|e| format!("{e}\nif apt does not know {PACKAGE}, run `apt-get update` first"))?;
+            find_deb(&debs)?.ok_or_else(|| format!("apt-get download left no busybox .deb in {}", debs.display()))?
         }
     };
 
@@ -48,8 +37,7 @@ pub fn busybox(root: &Path) -> Result {
 }
 
 fn find_deb(dir: &Path) -> Result<Option<PathBuf>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut debs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -65,9 +53,10 @@ fn find_deb(dir: &Path) -> Result<Option<PathBuf>> {
 /// apt can only download arm64 packages once dpkg knows the architecture.
 fn check_arm64_enabled() -> Result {
     let query = |arg: &str| -> Result<String> {
-        let out = Command::new("dpkg").arg(arg).output().map_err(|e| {
-            format!("cannot run dpkg ({e}); fetch-busybox needs a Debian-based system")
-        })?;
+        let out = Command::new("dpkg")
+            .arg(arg)
+            .output()
+            .map_err(|e| format!("cannot run dpkg ({e}); fetch-busybox needs a Debian-based system"))?;
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let native = query("--print-architecture")?;

@@ -37,9 +37,7 @@ fn run(args: &[String]) -> Result {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("testbins") => no_args("testbins", rest).and_then(|()| testbins::build(&root)),
-        Some("fetch-busybox") => {
-            no_args("fetch-busybox", rest).and_then(|()| fetch::busybox(&root))
-        }
+        Some("fetch-busybox") => no_args("fetch-busybox", rest).and_then(|()| fetch::busybox(&root)),
         Some("bench") => bench::run(&root, rest),
         Some("ci") => no_args("ci", rest).and_then(|()| ci(&root)),
         Some("help" | "-h" | "--help") => {
@@ -61,10 +59,7 @@ fn no_args(command: &str, rest: &[String]) -> Result {
 fn ci(root: &Path) -> Result {
     testbins::build(root)?;
     fetch::busybox(root)?;
-    let nextest = Command::new(cargo())
-        .args(["nextest", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let nextest = Command::new(cargo()).args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root);
     if nextest {
@@ -90,9 +85,7 @@ fn cargo() -> std::ffi::OsString {
 /// Echoes and runs a command, failing unless it exits successfully.
 fn run_cmd(cmd: &mut Command) -> Result {
     println!("+ {}", display_cmd(cmd));
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", display_cmd(cmd)))?;
+    let status = cmd.status().map_err(|e| format!("cannot run {}: {e}", display_cmd(cmd)))?;
     if status.success() {
         Ok(())
     } else {
@@ -101,17 +94,10 @@ fn run_cmd(cmd: &mut Command) -> Result {
 }
 
 fn display_cmd(cmd: &Command) -> String {
-    std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(OsStr::to_string_lossy)
-        .collect::<Vec<_>>()
-        .join(" ")
+    std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(OsStr::to_string_lossy).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `program` can be found and started at all.
 fn have_program(program: &str, version_arg: &str) -> bool {
-    Command::new(program)
-        .arg(version_arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new(program).arg(version_arg).output().is_ok_and(|o| o.status.success())
 }

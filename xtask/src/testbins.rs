@@ -24,9 +24,7 @@ struct Job {
 
 pub fn build(root: &Path) -> Result {
     if !have_program(CROSS_CC, "--version") {
-        return Err(format!(
-            "{CROSS_CC} not found; install it with `apt-get install gcc-aarch64-linux-gnu`"
-        ));
+        return Err(format!("{CROSS_CC} not found; install it with `apt-get install gcc-aarch64-linux-gnu`"));
     }
     let sources = sources(&root.join("testbins"))?;
     let out_root = root.join("target/testbins");
@@ -44,13 +42,7 @@ pub fn build(root: &Path) -> Result {
             args.extend(["-o".into(), out.clone().into(), src.clone().into()]);
             args.extend(libs.iter().map(Into::into));
             let label = format!("{variant}/{name}");
-            jobs.push(Job {
-                cc,
-                args,
-                src: src.clone(),
-                out,
-                label,
-            });
+            jobs.push(Job { cc, args, src: src.clone(), out, label });
         };
         add(CROSS_CC, "static", &["-static"]);
         add(CROSS_CC, "pie", &["-static-pie"]);
@@ -69,33 +61,23 @@ pub fn build(root: &Path) -> Result {
         return Ok(());
     }
     if jobs.iter().any(|j| j.cc == HOST_CC) && !have_program(HOST_CC, "--version") {
-        return Err(format!(
-            "host C compiler `{HOST_CC}` not found; install gcc"
-        ));
+        return Err(format!("host C compiler `{HOST_CC}` not found; install gcc"));
     }
     for dir in ["static", "pie", "dynamic", "native"] {
         let dir = out_root.join(dir);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     compile_all(&jobs)?;
-    println!(
-        "testbins: built {} outputs in {}",
-        jobs.len(),
-        out_root.display()
-    );
+    println!("testbins: built {} outputs in {}", jobs.len(), out_root.display());
     Ok(())
 }
 
 /// `testbins/*.c` and `testbins/*.S`, sorted by name.
 fn sources(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut sources = Vec::new();
     for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .path();
+        let path = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
         if path.extension().is_some_and(|e| e == "c" || e == "S") {
             sources.push(path);
         }
@@ -154,10 +136,7 @@ fn compile_all(jobs: &[Job]) -> Result {
 }
 
 fn compile(job: &Job) -> Result {
-    let output = Command::new(job.cc)
-        .args(&job.args)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", job.cc))?;
+    let output = Command::new(job.cc).args(&job.args).output().map_err(|e| format!("cannot run {}: {e}", job.cc))?;
     // One print per job keeps parallel output readable.
     let mut report = format!("  {:<22} {}", job.cc, job.label);
     let diagnostics = String::from_utf8_lossy(&output.stderr);

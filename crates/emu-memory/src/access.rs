@@ -5,27 +5,64 @@
 //! never alias emu's own Rust objects because the address space map refuses to
 //! hand emu's memory to the guest.
 
+// Each access is one host instruction in inline assembly rather than a Rust pointer
+// access: guest addresses may be null, misaligned or unmapped, which Rust forbids
+// for its own pointers but which is simply a (caught) fault for the CPU.
 macro_rules! load_store {
-    ($load:ident, $store:ident, $t:ty) => {
+    ($load:ident, $store:ident, $t:ty, $ld:literal, $st:literal, $reg:ident) => {
         #[inline(always)]
         pub fn $load(addr: u64) -> $t {
+            let v: u64;
             // SAFETY: guest memory is identity-mapped host memory; a bad address
             // faults and is turned into a guest signal by the runtime.
-            unsafe { std::ptr::read_unaligned(addr as usize as *const $t) }
+            unsafe {
+                std::arch::asm!($ld, a = in(reg) addr, v = out(reg) v, options(nostack, preserves_flags, readonly))
+            };
+            v as $t
         }
         #[inline(always)]
         pub fn $store(addr: u64, v: $t) {
             // SAFETY: as above; the guest cannot address emu's own memory.
-            unsafe { std::ptr::write_unaligned(addr as usize as *mut $t, v) }
+            unsafe {
+                std::arch::asm!($st, a = in(reg) addr, v = in($reg) v, options(nostack, preserves_flags))
+            };
         }
     };
 }
 
-load_store!(load_u8, store_u8, u8);
-load_store!(load_u16, store_u16, u16);
-load_store!(load_u32, store_u32, u32);
-load_store!(load_u64, store_u64, u64);
-load_store!(load_u128, store_u128, u128);
+load_store!(load_u8, store_u8, u8, "movzx {v:e}, byte ptr [{a}]", "mov byte ptr [{a}], {v}", reg_byte);
+load_store!(load_u16, store_u16, u16, "movzx {v:e}, word ptr [{a}]", "mov word ptr [{a}], {v:x}", reg);
+load_store!(load_u32, store_u32, u32, "mov {v:e}, dword ptr [{a}]", "mov dword ptr [{a}], {v:e}", reg);
+load_store!(load_u64, store_u64, u64, "mov {v}, qword ptr [{a}]", "mov qword ptr [{a}], {v}", reg);
+
+#[inline(always)]
+pub fn load_u128(addr: u64) -> u128 {
+    let (lo, hi): (u64, u64);
+    // SAFETY: as for the loads above. Two 64-bit loads: AArch64 guarantees only
+    // 64-bit single-copy atomicity for 128-bit accesses without LSE2.
+    unsafe {
+        std::arch::asm!(
+            "mov {lo}, qword ptr [{a}]",
+            "mov {hi}, qword ptr [{a} + 8]",
+            a = in(reg) addr, lo = out(reg) lo, hi = out(reg) hi,
+            options(nostack, preserves_flags, readonly)
+        )
+    };
+    (hi as u128) << 64 | lo as u128
+}
+
+#[inline(always)]
+pub fn store_u128(addr: u64, v: u128) {
+    // SAFETY: as for the stores above.
+    unsafe {
+        std::arch::asm!(
+            "mov qword ptr [{a}], {lo}",
+            "mov qword ptr [{a} + 8], {hi}",
+            a = in(reg) addr, lo = in(reg) v as u64, hi = in(reg) (v >> 64) as u64,
+            options(nostack, preserves_flags)
+        )
+    };
+}
 
 /// Copies guest bytes into a host buffer without risking a host fault: for the
 /// syscall layer, which must answer EFAULT rather than crash on a bad pointer.

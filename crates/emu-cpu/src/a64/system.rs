@@ -115,6 +115,7 @@ fn msr(insn: u32, pc: u64) -> Option<Op> {
         },
         FPCR => |c, o| {
             c.fpcr = c.r(o.rn) as u32;
+            crate::hostfp::apply_fpcr(c.fpcr);
             Flow::Next
         },
         FPSR => |c, o| {
