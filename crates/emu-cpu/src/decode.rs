@@ -39,7 +39,7 @@ pub struct Decoder {
 /// (mask, value) of a pattern; panics on a malformed pattern, which is a bug in
 /// the static table caught by the unit test below.
 pub fn compile_pattern(p: &str) -> (u32, u32) {
-    let p: Vec<u8> = p.bytes().filter(|&c| c != '_' as u8 && c != ' ' as u8).collect();
+    let p: Vec<u8> = p.bytes().filter(|&c| c != b'_' && c != b' ').collect();
     assert_eq!(p.len(), 32, "decode pattern must have 32 bits: {:?}", String::from_utf8_lossy(&p));
     let (mut mask, mut value) = (0u32, 0u32);
     for (i, &c) in p.iter().enumerate() {

@@ -107,7 +107,7 @@ impl AddressSpace {
     /// Unmaps the guest's parts of a range; parts that are not the guest's are left
     /// alone (to the guest they were never mapped).
     pub fn munmap(&mut self, addr: u64, len: u64) -> Result<(), MapError> {
-        if addr % PAGE_SIZE != 0 || len == 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(MapError::Host(libc::EINVAL));
         }
         let end = addr.checked_add(page_up(len)).ok_or(MapError::Host(libc::EINVAL))?;
@@ -122,7 +122,7 @@ impl AddressSpace {
 
     /// Changes protection of guest memory; ENOMEM if any part is not the guest's.
     pub fn mprotect(&mut self, addr: u64, len: u64, prot: Prot) -> Result<(), MapError> {
-        if addr % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(MapError::Host(libc::EINVAL));
         }
         let end = addr.checked_add(page_up(len)).ok_or(MapError::Host(libc::EINVAL))?;
@@ -234,37 +234,6 @@ pub fn host_mmap(addr: u64, len: u64, prot: Prot, flags: i32, fd: i32, offset: i
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fixed_map_refuses_emulator_memory() {
-        let mut s = AddressSpace::new();
-        let mine = Box::new([0u8; 8192]);
-        let a = page_up(mine.as_ptr() as u64);
-        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
-        // The heap page is emu's: replacing it must be refused.
-        assert_eq!(s.mmap(a, 4096, Prot::RW, flags, -1, 0), Err(MapError::NotGuest));
-    }
-
-    #[test]
-    fn map_split_and_unmap() {
-        let mut s = AddressSpace::new();
-        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-        let a = s.mmap(0, 4 * PAGE_SIZE, Prot::RW, flags, -1, 0).unwrap();
-        assert!(s.all_guest(a, 4 * PAGE_SIZE));
-        s.munmap(a + PAGE_SIZE, PAGE_SIZE).unwrap();
-        assert!(!s.all_guest(a, 4 * PAGE_SIZE));
-        assert!(s.all_guest(a + 2 * PAGE_SIZE, 2 * PAGE_SIZE));
-        // Re-mapping the hole with MAP_FIXED is allowed: nobody owns it.
-        let b = s.mmap(a + PAGE_SIZE, PAGE_SIZE, Prot::RW, flags | libc::MAP_FIXED, -1, 0).unwrap();
-        assert_eq!(b, a + PAGE_SIZE);
-        assert!(s.all_guest(a, 4 * PAGE_SIZE));
-        s.munmap(a, 4 * PAGE_SIZE).unwrap();
-    }
-}
-
 impl AddressSpace {
     /// Protection of the guest page holding `addr`.
     pub fn prot_at(&self, addr: u64) -> Option<Prot> {
@@ -276,7 +245,7 @@ impl AddressSpace {
 
     /// The mremap syscall on guest memory. `flags` are MREMAP_* (same on both ABIs).
     pub fn mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> Result<u64, MapError> {
-        if old % PAGE_SIZE != 0 || new_len == 0 {
+        if !old.is_multiple_of(PAGE_SIZE) || new_len == 0 {
             return Err(MapError::Host(libc::EINVAL));
         }
         let (old_len, new_len) = (page_up(old_len), page_up(new_len));
@@ -330,5 +299,36 @@ impl AddressSpace {
             return Err(MapError::Host(errno()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_map_refuses_emulator_memory() {
+        let mut s = AddressSpace::new();
+        let mine = Box::new([0u8; 8192]);
+        let a = page_up(mine.as_ptr() as u64);
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
+        // The heap page is emu's: replacing it must be refused.
+        assert_eq!(s.mmap(a, 4096, Prot::RW, flags, -1, 0), Err(MapError::NotGuest));
+    }
+
+    #[test]
+    fn map_split_and_unmap() {
+        let mut s = AddressSpace::new();
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+        let a = s.mmap(0, 4 * PAGE_SIZE, Prot::RW, flags, -1, 0).unwrap();
+        assert!(s.all_guest(a, 4 * PAGE_SIZE));
+        s.munmap(a + PAGE_SIZE, PAGE_SIZE).unwrap();
+        assert!(!s.all_guest(a, 4 * PAGE_SIZE));
+        assert!(s.all_guest(a + 2 * PAGE_SIZE, 2 * PAGE_SIZE));
+        // Re-mapping the hole with MAP_FIXED is allowed: nobody owns it.
+        let b = s.mmap(a + PAGE_SIZE, PAGE_SIZE, Prot::RW, flags | libc::MAP_FIXED, -1, 0).unwrap();
+        assert_eq!(b, a + PAGE_SIZE);
+        assert!(s.all_guest(a, 4 * PAGE_SIZE));
+        s.munmap(a, 4 * PAGE_SIZE).unwrap();
     }
 }

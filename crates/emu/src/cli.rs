@@ -81,13 +81,15 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Actio
                 let v = value()?;
                 stack_size = parse_size(&v).filter(|&s| s >= 65536).ok_or(format!("bad stack size {}", lossy(&v)))?;
             }
-            _ if a.starts_with(b"-") && a.len() > 1 => return Err(format!("unknown option {}\n{USAGE}", lossy(a))),
+            _ if a.starts_with(b"-") && a.len() > 1 => {
+                return Err(format!("unknown option {} (emu --help lists them)", lossy(a)))
+            }
             _ => break,
         }
         i += 1;
     }
     let Some(program) = args.get(i) else {
-        return Err(format!("no program given\n{USAGE}"));
+        return Err("no program given (usage: emu [options] PROGRAM [ARGS...])".to_string());
     };
     let mut argv: Vec<Vec<u8>> = args[i..].to_vec();
     if let Some(a0) = argv0 {

@@ -21,8 +21,8 @@ pub fn decode_copy(insn: u32, pc: u64) -> Option<Op> {
     let mut op = vop(exec_dup_elem::<8>, insn, pc);
     op.a = index as u8;
     op.exec = match (opb, imm4) {
-        (0, 0) if !(size == 3 && !q) => by_size!(exec_dup_elem, size),
-        (0, 1) if !(size == 3 && !q) => {
+        (0, 0) if size != 3 || q => by_size!(exec_dup_elem, size),
+        (0, 1) if size != 3 || q => {
             op.rn = rzr(bits(insn, 5, 5));
             by_size!(exec_dup_gen, size)
         }

@@ -209,3 +209,52 @@ fn exec_replicate(cpu: &mut Cpu, op: &Op) -> Flow {
     write_back(cpu, op, base);
     Flow::Next
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::a64::fp::testutil::run;
+    use crate::state::Cpu;
+
+    #[test]
+    fn ld1_st1_multiple_and_post_index() {
+        let mut buf: Vec<u8> = (0u8..64).collect();
+        let addr = buf.as_mut_ptr() as u64;
+        let mut c = Cpu::default();
+        c.x[0] = addr;
+        run(&mut c, 0x4c407000); // ld1 {v0.16b}, [x0]
+        assert_eq!(c.v[0], u128::from_le_bytes(core::array::from_fn(|i| i as u8)));
+        run(&mut c, 0x4cdfa001); // ld1 {v1.16b, v2.16b}, [x0], #32
+        assert_eq!((c.v[1] as u8, c.v[2] as u8, c.x[0]), (0, 16, addr + 32));
+        c.x[0] = addr;
+        c.v[3] = u128::MAX;
+        run(&mut c, 0x0c407403); // ld1 {v3.4h}, [x0]: the top half is cleared
+        assert_eq!(c.v[3], 0x0706_0504_0302_0100);
+        c.x[2] = 48;
+        c.v[4] = 0xaa;
+        run(&mut c, 0x0c827004); // st1 {v4.8b}, [x0], x2
+        assert_eq!((buf[0], buf[1], c.x[0]), (0xaa, 0, addr + 48));
+    }
+
+    #[test]
+    fn ld2_st2_interleave_and_lanes() {
+        let mut buf: Vec<u8> = (0u8..64).collect();
+        let addr = buf.as_mut_ptr() as u64;
+        let mut c = Cpu::default();
+        c.x[0] = addr;
+        run(&mut c, 0x4c408000); // ld2 {v0.16b, v1.16b}, [x0]: even bytes, odd bytes
+        assert_eq!(c.v[0] as u32, 0x0604_0200);
+        assert_eq!(c.v[1] as u32, 0x0705_0301);
+        run(&mut c, 0x4c400802); // ld4 {v2.4s-v5.4s}, [x0]
+        assert_eq!(c.v[2] as u64, 0x1312_1110_0302_0100);
+        c.v[6] = 0x1122_3344 << 32;
+        run(&mut c, 0x0d009006); // st1 {v6.s}[1], [x0]
+        assert_eq!(&buf[..4], &[0x44, 0x33, 0x22, 0x11]);
+        run(&mut c, 0x4d40c407); // ld1r {v7.8h}, [x0]
+        assert_eq!(c.v[7], 0x3344_3344_3344_3344_3344_3344_3344_3344);
+        c.v[8] = 0;
+        run(&mut c, 0x0d400408); // ld1 {v8.b}[1], [x0]
+        assert_eq!(c.v[8], 0x4400);
+        run(&mut c, 0x4c008000); // st2 {v0.16b, v1.16b}, [x0]: the inverse of ld2
+        assert_eq!(&buf[..8], &[0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+}

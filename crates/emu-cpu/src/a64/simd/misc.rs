@@ -28,11 +28,14 @@ const SQNEG: u8 = 13;
 
 fn exec_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
     let mut qc = false;
-    let r = map1::<E>(cpu.vreg(op.rn), |a| {
+    // Lanes outside the operation are zero, so they cannot saturate.
+    let r = map1::<E>(cpu.vreg(op.rn) & (u128::MAX >> op.d), |a| {
         let s = sx(a, E);
         let t = |c: bool| if c { u64::MAX } else { 0 };
         match OP {
-            CLS => ((a << (64 - E)) ^ ((s << (64 - E)) >> 1) as u64 | (1u64 << (64 - E)) - 1).leading_zeros() as u64,
+            CLS => {
+                ((a << (64 - E)) ^ ((s << (64 - E)) >> 1) as u64 | ((1u64 << (64 - E)) - 1)).leading_zeros() as u64 - 1
+            }
             CLZ => ((a << (64 - E)) | ((1u64 << (64 - E)) - 1)).leading_zeros() as u64 & 0x7f,
             CNT => a.count_ones() as u64,
             NOT => !a,
@@ -87,7 +90,8 @@ fn exec_addlp<const U: bool, const ACC: bool, const E: u32>(cpu: &mut Cpu, op: &
 /// XTN/SQXTN/UQXTN/SQXTUN: E is the narrow size; K 0 truncate, 1 signed, 2
 /// unsigned, 3 signed to unsigned.
 fn exec_xtn<const K: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
-    let n = cpu.vreg(op.rn);
+    // The scalar form (op.c == 1) has one lane.
+    let n = if op.c == 1 { cpu.vreg(op.rn) & emask(2 * E) as u128 } else { cpu.vreg(op.rn) };
     let mut qc = false;
     let mut r = 0u64;
     for i in 0..64 / E {

@@ -134,7 +134,10 @@ pub fn int_lane<const OP: u8, const E: u32>(d: u64, a: u64, b: u64, qc: &mut boo
 
 fn exec_int3<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
     let mut qc = false;
-    let r = map3::<E>(cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm), |d, a, b| int_lane::<OP, E>(d, a, b, &mut qc));
+    // Lanes outside the operation are zero, so they cannot saturate.
+    let k = u128::MAX >> op.d;
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn) & k, cpu.vreg(op.rm) & k);
+    let r = map3::<E>(d, n, m, |d, a, b| int_lane::<OP, E>(d, a, b, &mut qc));
     if qc {
         cpu.fpsr |= QC;
     }
@@ -147,7 +150,7 @@ fn exec_cmeq8(cpu: &mut Cpu, op: &Op) -> Flow {
     const LOW: u128 = u128::MAX / 0xff * 0x7f;
     let x = cpu.vreg(op.rn) ^ cpu.vreg(op.rm);
     // High bit of each byte set iff the byte of x is non-zero.
-    let nz = ((x & LOW) + LOW | x) & !LOW;
+    let nz = (((x & LOW) + LOW) | x) & !LOW;
     let eq = !nz & !LOW;
     wr(cpu, op, (eq >> 7) * 0xff);
     Flow::Next
@@ -284,13 +287,11 @@ fn decode(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     } else if size == 3 && !q {
         return None;
     }
-    if matches!(kind, MUL | MLA | MLS | SABD | UABD | SABA | UABA | SHADD | UHADD | SRHADD | URHADD | SHSUB | UHSUB)
-        || (pairwise && kind != ADD)
-    {
-        if size == 3 {
+    if (matches!(kind, MUL | MLA | MLS | SABD | UABD | SABA | UABA | SHADD | UHADD | SRHADD | URHADD | SHSUB | UHSUB)
+        || (pairwise && kind != ADD))
+        && size == 3 {
             return None;
         }
-    }
     op.exec = if pairwise {
         pair_fn(kind, size)?
     } else if kind == CMEQ && size == 0 {
