@@ -28,8 +28,7 @@ fn dispatch(c: &mut Criterion) {
     g.throughput(Throughput::Elements(3 * N));
     g.bench_function("add_subs_bne_loop", |b| {
         b.iter(|| {
-            let mut cpu = Cpu::default();
-            cpu.pc = code.as_ptr() as u64;
+            let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
             cpu.x[0] = black_box(N);
             let exit = cache.run(&mut cpu, &Buffer);
             assert_eq!(exit, Exit::Syscall);

@@ -156,8 +156,7 @@ mod tests {
     fn loop_runs_from_cache_until_svc() {
         // add x1, x1, x0; subs x0, x0, #1; b.ne -8; svc #0
         let code: Vec<u32> = vec![0x8b00_0021, 0xf100_0400, 0x54ff_ffc1, 0xd400_0001];
-        let mut cpu = Cpu::default();
-        cpu.pc = code.as_ptr() as u64;
+        let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
         cpu.x[0] = 10;
         let mut cache = BlockCache::new();
         assert_eq!(cache.run(&mut cpu, &Buffer), Exit::Syscall);
@@ -170,8 +169,7 @@ mod tests {
     #[test]
     fn undefined_encoding_exits_at_its_pc() {
         let code: Vec<u32> = vec![0xd503_201f, 0x0000_0000]; // nop; udf #0
-        let mut cpu = Cpu::default();
-        cpu.pc = code.as_ptr() as u64;
+        let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
         let exit = BlockCache::new().run(&mut cpu, &Buffer);
         assert_eq!(exit, Exit::Undefined { pc: code.as_ptr() as u64 + 4, insn: 0 });
     }

@@ -221,8 +221,7 @@ mod tests {
 
     #[test]
     fn condition_codes() {
-        let mut c = Cpu::default();
-        c.nzcv = 0x4000_0000; // Z
+        let mut c = Cpu { nzcv: 0x4000_0000, ..Default::default() }; // Z
         assert!(c.cond(0)); // EQ
         assert!(!c.cond(1)); // NE
         assert!(c.cond(9)); // LS: !C || Z

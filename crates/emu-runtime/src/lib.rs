@@ -62,8 +62,7 @@ pub fn run(config: Config) -> Result<std::convert::Infallible, LoadError> {
     let exe = absolute(&config.program);
     let proc = Process::new(space, exe, auxv, config.log);
 
-    let mut cpu = Cpu::default();
-    cpu.pc = image.entry;
+    let mut cpu = Cpu { pc: image.entry, ..Default::default() };
     cpu.set_sp(sp);
     let mut cache = BlockCache::new();
     run_loop(&proc, &mut cpu, &mut cache)

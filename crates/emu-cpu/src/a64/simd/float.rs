@@ -52,10 +52,9 @@ fn inf_times_zero<F: Float>(a: F, b: F) -> bool {
 fn fp_lane<F: Float, const OP: u8>(fpcr: u32, fpsr: &mut u32, d: F, a: F, b: F) -> F {
     let mask = |c: bool| F::from_u64(if c { u64::MAX } else { 0 });
     let ord = |fpsr: &mut u32, signal: bool| {
-        if (a.nan() || b.nan())
-            && (signal || is_snan(a) || is_snan(b)) {
-                *fpsr |= IOC;
-            }
+        if (a.nan() || b.nan()) && (signal || is_snan(a) || is_snan(b)) {
+            *fpsr |= IOC;
+        }
     };
     match OP {
         0..=7 => match OP {

@@ -289,9 +289,10 @@ fn decode(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     }
     if (matches!(kind, MUL | MLA | MLS | SABD | UABD | SABA | UABA | SHADD | UHADD | SRHADD | URHADD | SHSUB | UHSUB)
         || (pairwise && kind != ADD))
-        && size == 3 {
-            return None;
-        }
+        && size == 3
+    {
+        return None;
+    }
     op.exec = if pairwise {
         pair_fn(kind, size)?
     } else if kind == CMEQ && size == 0 {
