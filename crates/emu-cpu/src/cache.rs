@@ -6,6 +6,7 @@
 
 use crate::decode::Decoder;
 use crate::state::{Cpu, Exit, Flow, Op};
+use std::cell::Cell;
 use std::collections::HashMap;
 
 /// Longest block, in instructions: bounds decode work done ahead of need.
@@ -25,7 +26,12 @@ pub struct Block {
     /// ends without a taken branch.
     pub end: u64,
     pub ops: Box<[Op]>,
+    /// The last two successors (pc, block): a hot loop goes from block to block
+    /// without a cache lookup. Cleared whenever any block is dropped.
+    links: [Cell<(u64, *const Block)>; 2],
 }
+
+const NO_LINK: (u64, *const Block) = (u64::MAX, std::ptr::null());
 
 /// Decoded blocks by guest PC. Owned by one guest thread.
 pub struct BlockCache {
@@ -67,6 +73,9 @@ impl BlockCache {
         self.blocks.retain(|_, b| b.end <= start || b.start >= end);
         if self.blocks.len() != before {
             self.fast.fill((u64::MAX, std::ptr::null()));
+            for b in self.blocks.values() {
+                b.links.iter().for_each(|l| l.set(NO_LINK));
+            }
         }
     }
 
@@ -92,20 +101,35 @@ impl BlockCache {
 
     /// Runs guest code until an operation asks to exit.
     pub fn run(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory) -> Exit {
+        let mut block: *const Block = self.lookup(cpu.pc, mem);
         loop {
-            let block = self.lookup(cpu.pc, mem);
+            // SAFETY: `block` came from this cache, and no block is dropped while
+            // `run` executes (invalidation happens between calls).
+            let b = unsafe { &*block };
             let mut flow = Flow::Next;
-            for op in block.ops.iter() {
+            for op in b.ops.iter() {
                 flow = (op.exec)(cpu, op);
                 if flow != Flow::Next {
                     break;
                 }
             }
             match flow {
-                Flow::Next => cpu.pc = block.end,
+                Flow::Next => cpu.pc = b.end,
                 Flow::Branch => {}
                 Flow::Exit => return cpu.exit,
             }
+            let pc = cpu.pc;
+            let (l0, l1) = (b.links[0].get(), b.links[1].get());
+            block = if l0.0 == pc {
+                l0.1
+            } else if l1.0 == pc {
+                l1.1
+            } else {
+                let next: *const Block = self.lookup(pc, mem);
+                b.links[1].set(l0);
+                b.links[0].set((pc, next));
+                next
+            };
         }
     }
 }
@@ -138,7 +162,7 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
             break;
         }
     }
-    Block { start: pc, end: a, ops: ops.into_boxed_slice() }
+    Block { start: pc, end: a, ops: ops.into_boxed_slice(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
 }
 
 #[cfg(test)]

@@ -91,24 +91,15 @@ fn exec_multi1<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     Flow::Next
 }
 
+/// One element of 1 << size bytes.
 #[inline(always)]
 fn load_elem(addr: u64, size: u8) -> u64 {
-    match size {
-        0 => load_u8(addr) as u64,
-        1 => load_u16(addr) as u64,
-        2 => load_u32(addr) as u64,
-        _ => load_u64(addr),
-    }
+    load_u64_sized(addr, 1 << size)
 }
 
 #[inline(always)]
 fn store_elem(addr: u64, size: u8, v: u64) {
-    match size {
-        0 => store_u8(addr, v as u8),
-        1 => store_u16(addr, v as u16),
-        2 => store_u32(addr, v as u32),
-        _ => store_u64(addr, v),
-    }
+    store_u64_sized(addr, 1 << size, v)
 }
 
 #[inline(always)]
