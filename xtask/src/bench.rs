@@ -4,11 +4,11 @@
 use std::ffi::OsStr;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
 
-use crate::{cargo, have_program, run_cmd, testbins, Result};
+use crate::{have_program, testbins, Result};
 
 const QEMU: &str = "qemu-aarch64-static";
 const STARTUP_RUNS: usize = 20;
@@ -31,12 +31,11 @@ struct Run {
 
 pub fn run(root: &Path, args: &[String]) -> Result {
     let runs = parse_runs(args)?;
-    run_cmd(Command::new(cargo()).args(["build", "--release", "-p", "emu"]).current_dir(root))?;
+    let emu = crate::dist::build_static_emu(root)?;
     testbins::build(root)?;
     if !have_program(QEMU, "--version") {
         return Err(format!("{QEMU} not found; install it with `apt-get install qemu-user-static`"));
     }
-    let emu = target_dir(root).join("release/emu");
     let bins = root.join("target/testbins");
 
     let mut rows = vec![header()];
@@ -71,13 +70,6 @@ fn parse_runs(args: &[String]) -> Result<usize> {
     match value.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!("--runs needs a positive integer, got `{value}`")),
-    }
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
     }
 }
 

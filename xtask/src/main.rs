@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 
 mod bench;
+mod dist;
 mod fetch;
 mod testbins;
 
@@ -19,6 +20,7 @@ commands:
   fetch-busybox   download and unpack busybox-static:arm64 into target/busybox-arm64
   bench [--runs N]
                   compare native, qemu-aarch64-static and emu on the bench programs
+  dist            build the static release emu (for binfmt_misc, containers, chroots)
   ci              testbins + fetch-busybox + the workspace's tests";
 
 fn main() -> ExitCode {
@@ -39,6 +41,9 @@ fn run(args: &[String]) -> Result {
         Some("testbins") => no_args("testbins", rest).and_then(|()| testbins::build(&root)),
         Some("fetch-busybox") => no_args("fetch-busybox", rest).and_then(|()| fetch::busybox(&root)),
         Some("bench") => bench::run(&root, rest),
+        Some("dist") => {
+            no_args("dist", rest).and_then(|()| dist::build_static_emu(&root).map(|p| println!("{}", p.display())))
+        }
         Some("ci") => no_args("ci", rest).and_then(|()| ci(&root)),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
