@@ -21,6 +21,7 @@ const COVERED: &[&str] = &[
     "exit_code",
     "files",
     "hello",
+    "int_ops",
     "malloc",
     "printf_float",
     "raw_syscalls",
@@ -165,6 +166,16 @@ fn files() {
                 "failures: 0",
             ],
         );
+    }
+}
+
+#[test]
+fn int_ops() {
+    for out in check("int_ops", |i| i) {
+        assert_exit(&out, 0);
+        // From the manual: 0 + 0 sets Z (0b0100); subtractions without borrow, 0
+        // from 0 and 0xff - 0x7f set C (0b0110, 0b0010); UDIV by zero gives 0 and leaves the flags alone.
+        assert_lines(&out, &["adds_x 0 0 -> 0 4", "subs_x 0 0 -> 0 6", "subs_x ff 7f -> 80 2", "udiv_x 0 0 -> 0 0"]);
     }
 }
 
