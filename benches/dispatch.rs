@@ -24,13 +24,14 @@ fn dispatch(c: &mut Criterion) {
     const N: u64 = 100_000;
     let code = LOOP.to_vec();
     let mut cache = BlockCache::new();
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let mut g = c.benchmark_group("dispatch");
     g.throughput(Throughput::Elements(3 * N));
     g.bench_function("add_subs_bne_loop", |b| {
         b.iter(|| {
             let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
             cpu.x[0] = black_box(N);
-            let exit = cache.run(&mut cpu, &Buffer);
+            let exit = cache.run(&mut cpu, &Buffer, &stop);
             assert_eq!(exit, Exit::Syscall);
             assert_eq!(cpu.x[1], N * (N + 1) / 2);
         })

@@ -58,6 +58,14 @@ pub fn busybox() -> PathBuf {
     path
 }
 
+/// The amd64 build of the same busybox package: the native oracle for scripts.
+#[track_caller]
+pub fn busybox_native() -> PathBuf {
+    let path = root().join("target/busybox-amd64/bin/busybox");
+    assert!(path.is_file(), "{} is missing: run `cargo xtask fetch-busybox` first", path.display());
+    path
+}
+
 /// A guest program with its arguments, extra environment and stdin.
 #[derive(Clone, Debug)]
 pub struct Invocation {
@@ -168,6 +176,30 @@ fn excerpt(bytes: &[u8]) -> String {
         }
         format!("{:?}... ({} bytes in all)", &text[..cut], bytes.len())
     }
+}
+
+/// Runs `inv` under emu, and the native x86_64 build of the same source with the
+/// same arguments and environment, and asserts both end the same way and print the
+/// same: the oracle where qemu-user itself falls short (exec of arm64 programs
+/// without binfmt_misc). Returns emu's outcome.
+#[track_caller]
+pub fn compare_native(what: &str, inv: &Invocation, native: &Path) -> Outcome {
+    let emu_out = run(inv.command(&emu()), &inv.stdin);
+    let mut cmd = inv.command(native);
+    // The native program is the command itself, not a runner of the guest.
+    let args: Vec<OsString> = cmd.get_args().skip(1).map(|a| a.to_owned()).collect();
+    cmd = {
+        let mut c = Command::new(native);
+        c.args(args)
+            .env_clear()
+            .envs(inv.command(native).get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))));
+        c
+    };
+    let native_out = run(cmd, &inv.stdin);
+    if let Some(problem) = difference(&emu_out, &native_out) {
+        panic!("{what}: {problem} (the second is the native build)\nemu:\n{emu_out}\nnative:\n{native_out}");
+    }
+    emu_out
 }
 
 /// Runs `inv` under emu and under qemu and asserts that both end the same

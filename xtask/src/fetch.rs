@@ -1,15 +1,21 @@
-//! Fetches Debian's statically linked arm64 busybox: a large real-world
-//! guest program that needs no dynamic loader.
+//! Fetches Debian's statically linked busybox: the arm64 one is a large
+//! real-world guest program that needs no dynamic loader; the amd64 build of
+//! the same package is the native oracle for shell scripts whose applets exec
+//! other programs (which qemu-user cannot do without binfmt_misc).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{run_cmd, Result};
 
-const PACKAGE: &str = "busybox-static:arm64";
-
 pub fn busybox(root: &Path) -> Result {
-    let dest = root.join("target/busybox-arm64");
+    fetch_arch(root, "arm64")?;
+    fetch_arch(root, "amd64")
+}
+
+fn fetch_arch(root: &Path, arch: &str) -> Result {
+    let package = format!("busybox-static:{arch}");
+    let dest = root.join(format!("target/busybox-{arch}"));
     let binary = dest.join("bin/busybox");
     if binary.is_file() {
         println!("busybox: {} already present", binary.display());
@@ -18,13 +24,16 @@ pub fn busybox(root: &Path) -> Result {
 
     let debs = root.join("target/debs");
     std::fs::create_dir_all(&debs).map_err(|e| format!("cannot create {}: {e}", debs.display()))?;
-    let deb = match find_deb(&debs)? {
+    let deb = match find_deb(&debs, arch)? {
         Some(deb) => deb,
         None => {
-            check_arm64_enabled()?;
-            run_cmd(Command::new("apt-get").args(["download", PACKAGE]).current_dir(&debs))
-                .map_err(|e| format!("{e}\nif apt does not know {PACKAGE}, run `apt-get update` first"))?;
-            find_deb(&debs)?.ok_or_else(|| format!("apt-get download left no busybox .deb in {}", debs.display()))?
+            if arch == "arm64" {
+                check_arm64_enabled()?;
+            }
+            run_cmd(Command::new("apt-get").args(["download", &package]).current_dir(&debs))
+                .map_err(|e| format!("{e}\nif apt does not know {package}, run `apt-get update` first"))?;
+            find_deb(&debs, arch)?
+                .ok_or_else(|| format!("apt-get download left no busybox .deb in {}", debs.display()))?
         }
     };
 
@@ -36,14 +45,15 @@ pub fn busybox(root: &Path) -> Result {
     Ok(())
 }
 
-fn find_deb(dir: &Path) -> Result<Option<PathBuf>> {
+fn find_deb(dir: &Path, arch: &str) -> Result<Option<PathBuf>> {
+    let suffix = format!("_{arch}.deb");
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut debs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("busybox-static_") && n.ends_with("_arm64.deb"))
+                .is_some_and(|n| n.starts_with("busybox-static_") && n.ends_with(&suffix))
         })
         .collect();
     debs.sort();
@@ -51,7 +61,7 @@ fn find_deb(dir: &Path) -> Result<Option<PathBuf>> {
 }
 
 /// apt can only download arm64 packages once dpkg knows the architecture.
-fn check_arm64_enabled() -> Result {
+pub(crate) fn check_arm64_enabled() -> Result {
     let query = |arg: &str| -> Result<String> {
         let out = Command::new("dpkg")
             .arg(arg)

@@ -1,8 +1,11 @@
 //! Project automation, run as `cargo xtask <command>`.
 
 mod bench;
+mod difftest;
 mod dist;
 mod fetch;
+mod stress;
+mod sysroot;
 mod testbins;
 
 use std::ffi::OsStr;
@@ -18,10 +21,16 @@ usage: cargo xtask <command>
 commands:
   testbins        build testbins/*.{c,S} into target/testbins/{static,pie,dynamic,native}
   fetch-busybox   download and unpack busybox-static:arm64 into target/busybox-arm64
+  fetch-sysroot   download and unpack arm64 bash, coreutils and their libraries into
+                  target/sysroot-arm64 (for emu -L and the dynamic-program tests)
   bench [--runs N]
                   compare native, qemu-aarch64-static and emu on the bench programs
+  difftest [--count N] [--class NAME] [--seed S]
+                  random instructions under emu and qemu-aarch64-static, compared
   dist            build the static release emu (for binfmt_misc, containers, chroots)
-  ci              testbins + fetch-busybox + the workspace's tests";
+  stress [--runs N]
+                  64 threads, futexes and signals under emu, N times (default 100)
+  ci              testbins + fetch-busybox + fetch-sysroot + dist + the workspace's tests";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,10 +49,13 @@ fn run(args: &[String]) -> Result {
     match args.first().map(String::as_str) {
         Some("testbins") => no_args("testbins", rest).and_then(|()| testbins::build(&root)),
         Some("fetch-busybox") => no_args("fetch-busybox", rest).and_then(|()| fetch::busybox(&root)),
+        Some("fetch-sysroot") => no_args("fetch-sysroot", rest).and_then(|()| sysroot::fetch(&root)),
         Some("bench") => bench::run(&root, rest),
+        Some("difftest") => difftest::run(&root, rest),
         Some("dist") => {
             no_args("dist", rest).and_then(|()| dist::build_static_emu(&root).map(|p| println!("{}", p.display())))
         }
+        Some("stress") => stress::run(&root, rest),
         Some("ci") => no_args("ci", rest).and_then(|()| ci(&root)),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
@@ -64,6 +76,9 @@ fn no_args(command: &str, rest: &[String]) -> Result {
 fn ci(root: &Path) -> Result {
     testbins::build(root)?;
     fetch::busybox(root)?;
+    sysroot::fetch(root)?;
+    // The static emu that tests/binfmt.rs registers with binfmt_misc.
+    dist::build_static_emu(root)?;
     let nextest = Command::new(cargo()).args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     let mut cmd = Command::new(cargo());
     cmd.current_dir(root);

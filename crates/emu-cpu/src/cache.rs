@@ -8,6 +8,7 @@ use crate::decode::Decoder;
 use crate::state::{Cpu, Exit, Flow, Op};
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Longest block, in instructions: bounds decode work done ahead of need.
 const MAX_BLOCK: usize = 64;
@@ -99,15 +100,21 @@ impl BlockCache {
         b
     }
 
-    /// Runs guest code until an operation asks to exit.
-    pub fn run(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory) -> Exit {
+    /// Runs guest code until an operation asks to exit, or `stop` is raised
+    /// (checked between blocks).
+    pub fn run(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory, stop: &AtomicBool) -> Exit {
+        cpu.current_op = 0;
         let mut block: *const Block = self.lookup(cpu.pc, mem);
         loop {
+            if stop.load(Ordering::Relaxed) {
+                return Exit::Interrupted;
+            }
             // SAFETY: `block` came from this cache, and no block is dropped while
             // `run` executes (invalidation happens between calls).
             let b = unsafe { &*block };
             let mut flow = Flow::Next;
             for op in b.ops.iter() {
+                cpu.current_op = op as *const Op as usize;
                 flow = (op.exec)(cpu, op);
                 if flow != Flow::Next {
                     break;
@@ -183,7 +190,7 @@ mod tests {
         let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
         cpu.x[0] = 10;
         let mut cache = BlockCache::new();
-        assert_eq!(cache.run(&mut cpu, &Buffer), Exit::Syscall);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
         assert_eq!(cpu.x[1], 55);
         assert_eq!(cpu.pc, code.as_ptr() as u64 + 16);
         // Z set by the last SUBS.
@@ -194,7 +201,83 @@ mod tests {
     fn undefined_encoding_exits_at_its_pc() {
         let code: Vec<u32> = vec![0xd503_201f, 0x0000_0000]; // nop; udf #0
         let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
-        let exit = BlockCache::new().run(&mut cpu, &Buffer);
+        let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
         assert_eq!(exit, Exit::Undefined { pc: code.as_ptr() as u64 + 4, insn: 0 });
+    }
+}
+
+/// Invalidations of decoded code shared by all threads of a process: a thread
+/// that unmaps or changes code records the range, and every other thread is
+/// stopped at its next block boundary to drop its own copies.
+#[derive(Default)]
+pub struct SharedInvalidations {
+    inner: std::sync::Mutex<Invalidations>,
+}
+
+#[derive(Default)]
+struct Invalidations {
+    gen: u64,
+    /// The most recent ranges, with the generation each was recorded at.
+    ranges: std::collections::VecDeque<(u64, u64, u64)>,
+    /// Each running thread's stop flag, by an id of its choosing.
+    flags: Vec<(u64, &'static AtomicBool)>,
+}
+
+/// Ranges kept for threads that have not caught up yet; one further behind
+/// clears its whole cache.
+const KEPT_RANGES: usize = 64;
+
+impl SharedInvalidations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Invalidations> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A thread starts running guest code; returns the generation it starts at.
+    pub fn register(&self, id: u64, stop: &'static AtomicBool) -> u64 {
+        let mut g = self.lock();
+        g.flags.push((id, stop));
+        g.gen
+    }
+
+    /// The thread `id` stops running guest code (before its stop flag goes away).
+    pub fn unregister(&self, id: u64) {
+        self.lock().flags.retain(|(i, _)| *i != id);
+    }
+
+    /// Records that code in [start, end) may have changed, and stops the other
+    /// threads so that they catch up.
+    pub fn record(&self, from: u64, start: u64, end: u64) {
+        let mut g = self.lock();
+        g.gen += 1;
+        let gen = g.gen;
+        g.ranges.push_back((gen, start, end));
+        if g.ranges.len() > KEPT_RANGES {
+            g.ranges.pop_front();
+        }
+        for (id, flag) in &g.flags {
+            if *id != from {
+                flag.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// Applies to `cache` what was recorded after generation `seen`; returns the
+    /// generation now seen.
+    pub fn catch_up(&self, cache: &mut BlockCache, seen: u64) -> u64 {
+        let g = self.lock();
+        if g.gen == seen {
+            return seen;
+        }
+        match g.ranges.front() {
+            Some(&(oldest, ..)) if oldest <= seen + 1 => {
+                for &(gen, start, end) in &g.ranges {
+                    if gen > seen {
+                        cache.invalidate(start, end);
+                    }
+                }
+            }
+            _ => cache.clear(),
+        }
+        g.gen
     }
 }

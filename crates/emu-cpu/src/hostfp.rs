@@ -27,6 +27,47 @@ pub fn apply_fpcr(fpcr: u32) {
     unsafe { std::arch::asm!("ldmxcsr [{p}]", p = in(reg) &m as *const u32, options(nostack, readonly)) };
 }
 
+/// MXCSR exception flags (bits 5:0): invalid, denormal, divide by zero,
+/// overflow, underflow, precision.
+pub const MX_IE: u32 = 1 << 0;
+pub const MX_ZE: u32 = 1 << 2;
+pub const MX_OE: u32 = 1 << 3;
+pub const MX_UE: u32 = 1 << 4;
+pub const MX_PE: u32 = 1 << 5;
+
+/// Runs the host FP computation `f` on `args` and returns its result with the
+/// MXCSR exception flags it raised (the FPSR cumulative flags come from these).
+/// `black_box` on the arguments and the result keeps the computation between
+/// the two MXCSR accesses: the compiler may not fold or move it across them.
+#[inline(always)]
+pub fn with_flags<A, R>(args: A, f: impl FnOnce(A) -> R) -> (R, u32) {
+    let mut m: u32 = 0;
+    // SAFETY: stores MXCSR into a local.
+    unsafe { std::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
+    let clear = m & !0x3f;
+    // SAFETY: the same control bits with the sticky flags cleared; exceptions stay masked.
+    unsafe { std::arch::asm!("ldmxcsr [{p}]", p = in(reg) &clear as *const u32, options(nostack)) };
+    let r = std::hint::black_box(f(std::hint::black_box(args)));
+    // SAFETY: stores MXCSR into a local.
+    unsafe { std::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
+    (r, m & 0x3f)
+}
+
+/// Runs `f` on `args` rounding towards zero, then restores MXCSR (flags too).
+#[inline(never)]
+pub fn toward_zero<A, R>(args: A, f: impl FnOnce(A) -> R) -> R {
+    let mut saved: u32 = 0;
+    // SAFETY: stores MXCSR into a local.
+    unsafe { std::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut saved as *mut u32, options(nostack)) };
+    let rz = saved | 0b11 << 13;
+    // SAFETY: only the rounding control changes; exceptions stay masked.
+    unsafe { std::arch::asm!("ldmxcsr [{p}]", p = in(reg) &rz as *const u32, options(nostack)) };
+    let r = std::hint::black_box(f(std::hint::black_box(args)));
+    // SAFETY: restores the value saved above.
+    unsafe { std::arch::asm!("ldmxcsr [{p}]", p = in(reg) &saved as *const u32, options(nostack)) };
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,6 +78,14 @@ mod tests {
         assert_eq!(mxcsr_for(1 << 22), 0x1f80 | 0b10 << 13); // RP -> up
         assert_eq!(mxcsr_for(2 << 22), 0x1f80 | 0b01 << 13); // RM -> down
         assert_eq!(mxcsr_for(3 << 22 | FPCR_FZ), 0x1f80 | 0b11 << 13 | MXCSR_FTZ | MXCSR_DAZ);
+    }
+
+    #[test]
+    fn flags_of_one_operation() {
+        assert_eq!(with_flags((1.0f64, 3.0f64), |(a, b)| a / b).1, MX_PE);
+        assert_eq!(with_flags((1.0f64, 4.0f64), |(a, b)| a / b).1, 0);
+        assert_eq!(with_flags((1.0f64, 0.0f64), |(a, b)| a / b).1, MX_ZE);
+        assert_eq!(with_flags((f64::MAX, 2.0f64), |(a, b)| a * b).1, MX_OE | MX_PE);
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub enum Exit {
     FetchFault { pc: u64 },
     /// IC IVAU or similar: decoded code for `addr` may be stale.
     CodeModified { addr: u64 },
+    /// The stop flag was raised (a host signal arrived): `pc` is the next block.
+    Interrupted,
 }
 
 /// What an operation tells the dispatch loop.
@@ -94,6 +96,9 @@ pub struct Cpu {
     pub tpidrro: u64,
     pub monitor: Monitor,
     pub exit: Exit,
+    /// Address of the operation being executed, so a host fault in it can be
+    /// reported at the right guest PC.
+    pub current_op: usize,
 }
 
 impl Default for Cpu {
@@ -109,11 +114,30 @@ impl Default for Cpu {
             tpidrro: 0,
             monitor: Monitor::default(),
             exit: Exit::Syscall,
+            current_op: 0,
         }
     }
 }
 
 impl Cpu {
+    /// The state a new thread starts from: a copy of this one, with no exclusive
+    /// reservation.
+    pub fn clone_state(&self) -> Cpu {
+        Cpu {
+            x: self.x,
+            v: self.v,
+            pc: self.pc,
+            nzcv: self.nzcv,
+            fpcr: self.fpcr,
+            fpsr: self.fpsr,
+            tpidr: self.tpidr,
+            tpidrro: self.tpidrro,
+            monitor: Monitor::default(),
+            exit: self.exit,
+            current_op: 0,
+        }
+    }
+
     #[inline(always)]
     pub fn r(&self, i: u8) -> u64 {
         self.x[(i & 63) as usize]
@@ -143,6 +167,17 @@ impl Cpu {
     pub fn set_vreg(&mut self, i: u8, v: u128) {
         self.v[(i & 31) as usize] = v;
     }
+    /// The guest PC of the operation that was executing (after a host fault).
+    pub fn current_pc(&self) -> Option<u64> {
+        if self.current_op == 0 {
+            return None;
+        }
+        // SAFETY: `current_op` is set by the dispatch loop to an `Op` of a block that
+        // is still cached: blocks are only dropped between runs, and the field is
+        // cleared whenever a run starts.
+        Some(unsafe { (*(self.current_op as *const Op)).pc })
+    }
+
     /// Stops execution with `e`.
     #[inline(always)]
     pub fn exit(&mut self, e: Exit) -> Flow {

@@ -1,6 +1,7 @@
 //! Files and descriptors: the calls whose flags or structs need translating.
 
 use crate::abi::{self, GuestStat};
+use crate::path::with_host_path;
 use crate::{host_ret, neg_errno, Outcome, SyscallCtx};
 use emu_memory::{read_cstr, write_bytes};
 
@@ -15,10 +16,15 @@ fn efault() -> Outcome {
 }
 
 pub fn openat(ctx: &mut SyscallCtx) -> Outcome {
+    if let Ok(path) = read_cstr(ctx.arg(1), PATH_MAX) {
+        if let Some(data) = crate::procfs::content(ctx.proc, &path) {
+            return ret(crate::procfs::memfd_with(&data));
+        }
+    }
     let flags = abi::open_flags_to_host(ctx.arg(2) as i32);
-    // SAFETY: host syscall; the path is a guest pointer the kernel checks.
-    let r = unsafe { libc::syscall(libc::SYS_openat, ctx.arg(0) as i32, ctx.arg(1), flags, ctx.arg(3) as u32) };
-    ret(host_ret(r))
+    let (dirfd, mode) = (ctx.arg(0) as i32, ctx.arg(3) as u32);
+    // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours.
+    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_openat, dirfd, p, flags, mode) })))
 }
 
 pub fn pipe2(ctx: &mut SyscallCtx) -> Outcome {
@@ -59,19 +65,13 @@ pub fn fstat(ctx: &mut SyscallCtx) -> Outcome {
 pub fn newfstatat(ctx: &mut SyscallCtx) -> Outcome {
     // SAFETY: as in fstat.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: host syscall; the path is a guest pointer the kernel checks, the
-    // buffer is ours. AT_* flags agree between the ABIs.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_newfstatat,
-            ctx.arg(0) as i32,
-            ctx.arg(1),
-            &mut st as *mut libc::stat,
-            ctx.arg(3) as i32,
-        )
-    };
+    let (dirfd, flags, buf) = (ctx.arg(0) as i32, ctx.arg(3) as i32, &mut st as *mut libc::stat);
+    // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours,
+    // the buffer is ours. AT_* flags agree between the ABIs.
+    let r =
+        with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_newfstatat, dirfd, p, buf, flags) }));
     if r != 0 {
-        return ret(neg_errno());
+        return ret(r);
     }
     write_stat(&st, ctx.arg(2))
 }
@@ -97,7 +97,29 @@ pub fn readlinkat(ctx: &mut SyscallCtx) -> Outcome {
             Err(_) => efault(),
         };
     }
-    // SAFETY: host syscall; guest pointers checked by the kernel.
-    let r = unsafe { libc::syscall(libc::SYS_readlinkat, ctx.arg(0) as i32, ctx.arg(1), ctx.arg(2), ctx.arg(3)) };
-    ret(host_ret(r))
+    let (dirfd, buf, len) = (ctx.arg(0) as i32, ctx.arg(2), ctx.arg(3));
+    // SAFETY: host syscall; guest pointers checked by the kernel, or our path.
+    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_readlinkat, dirfd, p, buf, len) })))
+}
+
+/// faccessat and faccessat2 (same arguments but flags): only the path changes.
+fn access(ctx: &mut SyscallCtx, nr: libc::c_long) -> Outcome {
+    let (dirfd, mode, flags) = (ctx.arg(0) as i32, ctx.arg(2) as i32, ctx.arg(3) as i32);
+    // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours.
+    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(nr, dirfd, p, mode, flags) })))
+}
+
+pub fn faccessat(ctx: &mut SyscallCtx) -> Outcome {
+    access(ctx, libc::SYS_faccessat)
+}
+
+pub fn faccessat2(ctx: &mut SyscallCtx) -> Outcome {
+    access(ctx, libc::SYS_faccessat2)
+}
+
+/// statx: struct statx has one layout on every architecture; only the path changes.
+pub fn statx(ctx: &mut SyscallCtx) -> Outcome {
+    let (dirfd, flags, mask, buf) = (ctx.arg(0) as i32, ctx.arg(2) as i32, ctx.arg(3) as u32, ctx.arg(4));
+    // SAFETY: host syscall; guest pointers checked by the kernel, or our path.
+    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_statx, dirfd, p, flags, mask, buf) })))
 }

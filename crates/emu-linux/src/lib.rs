@@ -8,18 +8,27 @@
 //! host pointers, so most arguments pass straight through to the host kernel.
 
 pub mod abi;
+mod epoll;
+mod exec;
 mod fs;
+pub mod hostsig;
 mod mem;
+pub mod path;
 mod process;
-mod signal;
+mod procfs;
+pub mod sigframe;
+pub mod signal;
+mod strace;
 pub mod table;
+mod thread;
 
 use emu_cpu::Cpu;
 use emu_memory::AddressSpace;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-pub use signal::GuestSigaction;
+pub use signal::{deliver, Delivery, GuestSigaction};
+pub use thread::{gettid, thread_exiting, thread_started, CloneRequest, GuestThread};
 
 /// Kernel-side state shared by all threads of one guest process.
 pub struct Process {
@@ -31,16 +40,43 @@ pub struct Process {
     pub sigactions: Mutex<Vec<GuestSigaction>>,
     /// Log unimplemented syscalls to stderr.
     pub log: bool,
+    /// Trace every syscall on stderr (--strace, EMU_STRACE=1).
+    pub strace: bool,
+    /// emu's own executable, to run again when the guest execs an arm64 program.
+    pub emu_path: PathBuf,
+    /// Options to give that new emu (logging, sysroot...).
+    pub exec_options: Vec<Vec<u8>>,
+    /// Guest address of the rt_sigreturn trampoline that handlers return to when
+    /// the guest gives no SA_RESTORER (glibc does not: it relies on the vDSO).
+    pub sigreturn_trampoline: u64,
+    /// Code invalidations that every thread's block cache must see.
+    pub code: emu_cpu::cache::SharedInvalidations,
+    /// Guest threads alive: the last one to exit ends the process.
+    pub threads: std::sync::atomic::AtomicUsize,
 }
 
 impl Process {
     pub fn new(space: AddressSpace, exe: PathBuf, auxv: Vec<(u64, u64)>, log: bool) -> Process {
+        let strace = std::env::var_os("EMU_STRACE").is_some_and(|v| !v.is_empty() && v != "0");
+        let mut exec_options = Vec::new();
+        if log {
+            exec_options.push(b"-d".to_vec());
+        }
+        if strace {
+            exec_options.push(b"-strace".to_vec());
+        }
         Process {
             space: Mutex::new(space),
             exe,
             auxv,
             sigactions: Mutex::new(vec![GuestSigaction::default(); signal::NSIG + 1]),
             log,
+            strace,
+            emu_path: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe")),
+            exec_options,
+            sigreturn_trampoline: 0,
+            code: Default::default(),
+            threads: std::sync::atomic::AtomicUsize::new(1),
         }
     }
 
@@ -62,11 +98,19 @@ pub enum Outcome {
     ExitGroup(i32),
     /// exit: this thread ends with this status.
     ExitThread(i32),
+    /// clone of a thread sharing this process: the run loop starts it and returns
+    /// its tid (or an error) to the caller.
+    SpawnThread(CloneRequest),
+    /// rt_sigreturn restored every register: resume without touching x0.
+    Resume,
+    /// The process dies of this signal (e.g. a signal frame that cannot be read).
+    Fatal(i32),
 }
 
 /// The calling thread's context for a syscall.
 pub struct SyscallCtx<'a> {
     pub proc: &'a Process,
+    pub thread: &'a mut GuestThread,
     pub cpu: &'a mut Cpu,
 }
 
@@ -79,9 +123,12 @@ impl SyscallCtx<'_> {
 }
 
 /// Runs the syscall in x8 with arguments x0..x5 and says what to do next.
-pub fn syscall(proc: &Process, cpu: &mut Cpu) -> Outcome {
+pub fn syscall(proc: &Process, thread: &mut GuestThread, cpu: &mut Cpu) -> Outcome {
     let nr = cpu.x[8];
-    let mut ctx = SyscallCtx { proc, cpu };
+    if proc.strace {
+        return traced(proc, thread, cpu, nr);
+    }
+    let mut ctx = SyscallCtx { proc, thread, cpu };
     table::dispatch(&mut ctx, nr)
 }
 
@@ -97,4 +144,22 @@ pub(crate) fn host_ret(r: i64) -> i64 {
     } else {
         r
     }
+}
+
+fn traced(proc: &Process, thread: &mut GuestThread, cpu: &mut Cpu, nr: u64) -> Outcome {
+    let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+    let row = table::lookup(nr);
+    let line = strace::enter(row, nr, &args);
+    // Calls that do not return to the caller are shown before they happen.
+    if matches!(row.map(|r| r.name), Some("execve" | "execveat" | "exit" | "exit_group" | "rt_sigreturn")) {
+        eprintln!("{line} = ?");
+    }
+    let mut ctx = SyscallCtx { proc, thread, cpu };
+    let out = table::dispatch(&mut ctx, nr);
+    match out {
+        Outcome::Return(v) | Outcome::ReturnInvalidate(v, ..) => eprintln!("{line}{}", strace::exit(v)),
+        Outcome::SpawnThread(_) => eprintln!("{line} = (new thread)"),
+        _ => {}
+    }
+    out
 }

@@ -12,17 +12,21 @@ pub fn exit_group(ctx: &mut SyscallCtx) -> Outcome {
     Outcome::ExitGroup(ctx.arg(0) as i32)
 }
 
-pub fn set_tid_address(_ctx: &mut SyscallCtx) -> Outcome {
-    // SAFETY: gettid has no arguments and cannot fail.
-    Outcome::Return(unsafe { libc::syscall(libc::SYS_gettid) })
-}
-
-pub fn set_robust_list(ctx: &mut SyscallCtx) -> Outcome {
-    // The kernel checks the size of struct robust_list_head (24 bytes on both).
-    if ctx.arg(1) != 24 {
-        return Outcome::Return(-(libc::EINVAL as i64));
+/// prctl passes through, except what would change emu itself rather than the
+/// guest: a seccomp filter would judge emu's own (x86_64) syscalls.
+pub fn prctl(ctx: &mut SyscallCtx) -> Outcome {
+    const PR_SET_SECCOMP: u64 = 22;
+    const PR_SET_MM: u64 = 35;
+    match ctx.arg(0) {
+        PR_SET_SECCOMP | PR_SET_MM => Outcome::Return(-(libc::EINVAL as i64)),
+        _ => {
+            let a = |i| ctx.arg(i);
+            // SAFETY: host prctl; the remaining options take the same arguments on
+            // both ABIs (the arm64-only ones fail with EINVAL, as on a kernel
+            // without those features).
+            Outcome::Return(crate::host_ret(unsafe { libc::syscall(libc::SYS_prctl, a(0), a(1), a(2), a(3), a(4)) }))
+        }
     }
-    Outcome::Return(0)
 }
 
 pub fn personality(ctx: &mut SyscallCtx) -> Outcome {

@@ -1,4 +1,4 @@
-//! ELF validation and segment mapping.
+//! ELF validation and segment mapping for one file (a program or its interpreter).
 
 use emu_memory::space::{page_down, page_up};
 use emu_memory::{AddressSpace, Prot, PAGE_SIZE};
@@ -8,7 +8,6 @@ use goblin::elf::program_header::{ProgramHeader, PF_R, PF_W, PF_X, PT_INTERP, PT
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::os::unix::io::AsRawFd;
-use std::path::Path;
 
 /// Why a file cannot be run. Each variant has its own exit status in the CLI.
 #[derive(Debug, thiserror::Error)]
@@ -27,8 +26,11 @@ pub enum LoadError {
     BigEndian(String),
     #[error("{path}: truncated or malformed ELF: {what}")]
     Truncated { path: String, what: String },
-    #[error("{path}: dynamically linked (interpreter {interp}); only static programs are supported so far")]
-    Dynamic { path: String, interp: String },
+    #[error(
+        "{path}: interpreter {interp} not found; give an arm64 root filesystem with -L DIR \
+         (or EMU_LD_PREFIX=DIR)"
+    )]
+    InterpNotFound { path: String, interp: String },
     #[error("{path}: cannot map segment at {addr:#x}: {err}")]
     Map { path: String, addr: u64, err: emu_memory::MapError },
 }
@@ -38,13 +40,40 @@ pub enum LoadError {
 pub struct ElfImage {
     /// Entry point, relocated.
     pub entry: u64,
-    /// Load bias (0 for ET_EXEC).
+    /// Load bias (0 for ET_EXEC): what was added to every p_vaddr.
     pub bias: u64,
     /// Address of the program headers in guest memory (AT_PHDR).
     pub phdr: u64,
     pub phnum: u64,
     /// Just past the highest segment: where the program break starts.
     pub end: u64,
+}
+
+/// A validated ELF's headers, read without mapping anything.
+pub(crate) struct Headers {
+    pub name: String,
+    pub is_dyn: bool,
+    pub entry: u64,
+    pub phoff: u64,
+    pub phdrs: Vec<ProgramHeader>,
+    /// PT_INTERP's path, without its NUL.
+    pub interp: Option<Vec<u8>>,
+    /// Lowest and just past the highest page of the PT_LOAD segments.
+    pub lo: u64,
+    pub hi: u64,
+    /// The largest PT_LOAD alignment (at least a page, at most 1 GiB).
+    pub align: u64,
+}
+
+/// Where to put an image.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Placement {
+    /// At its link-time addresses (ET_EXEC).
+    Fixed,
+    /// With its lowest page at this address, which must be free.
+    At(u64),
+    /// Wherever the host has room.
+    Anywhere,
 }
 
 const EHDR_SIZE: usize = 64;
@@ -64,11 +93,20 @@ fn machine_name(m: u16) -> &'static str {
     }
 }
 
-/// Validates and maps an aarch64 ELF executable (ET_EXEC or ET_DYN without an
-/// interpreter). ET_DYN is placed at an address the host chooses.
-pub fn load_elf(path: &Path, space: &mut AddressSpace) -> Result<ElfImage, LoadError> {
+/// Opens `path` for loading, refusing directories with their own error.
+pub fn open_elf(path: &std::path::Path) -> Result<File, LoadError> {
     let p = path.display().to_string();
     let file = File::open(path).map_err(|err| LoadError::Open { path: p.clone(), err })?;
+    let meta = file.metadata().map_err(|err| LoadError::Open { path: p.clone(), err })?;
+    if meta.is_dir() {
+        return Err(LoadError::IsDirectory(p));
+    }
+    Ok(file)
+}
+
+/// Reads and validates an aarch64 ELF executable's headers (ET_EXEC or ET_DYN).
+pub(crate) fn read_headers(file: &File, name: &str) -> Result<Headers, LoadError> {
+    let p = name.to_string();
     let meta = file.metadata().map_err(|err| LoadError::Open { path: p.clone(), err })?;
     if meta.is_dir() {
         return Err(LoadError::IsDirectory(p));
@@ -114,12 +152,25 @@ pub fn load_elf(path: &Path, space: &mut AddressSpace) -> Result<ElfImage, LoadE
     let ctx = Ctx::new(Container::Big, Endian::Little);
     let phdrs = ProgramHeader::parse(&ph_bytes, 0, phnum, ctx).map_err(|e| truncated(&e.to_string()))?;
 
-    if let Some(ph) = phdrs.iter().find(|ph| ph.p_type == PT_INTERP) {
-        let mut buf = vec![0u8; (ph.p_filesz as usize).min(4096)];
-        let _ = file.read_at(&mut buf, ph.p_offset);
-        let interp = String::from_utf8_lossy(buf.split(|&b| b == 0).next().unwrap_or(&[])).into_owned();
-        return Err(LoadError::Dynamic { path: p, interp });
-    }
+    let interp = match phdrs.iter().find(|ph| ph.p_type == PT_INTERP) {
+        Some(ph) => {
+            // Linux refuses interpreter paths of more than a page, or empty ones.
+            if ph.p_filesz < 2
+                || ph.p_filesz > PAGE_SIZE
+                || ph.p_offset.checked_add(ph.p_filesz).is_none_or(|e| e > size)
+            {
+                return Err(truncated("PT_INTERP"));
+            }
+            let mut buf = vec![0u8; ph.p_filesz as usize];
+            file.read_exact_at(&mut buf, ph.p_offset).map_err(|_| truncated("PT_INTERP"))?;
+            let path = buf.split(|&b| b == 0).next().unwrap_or_default().to_vec();
+            if path.is_empty() {
+                return Err(truncated("PT_INTERP"));
+            }
+            Some(path)
+        }
+        None => None,
+    };
 
     let loads: Vec<&ProgramHeader> = phdrs.iter().filter(|ph| ph.p_type == PT_LOAD).collect();
     if loads.is_empty() {
@@ -138,31 +189,64 @@ pub fn load_elf(path: &Path, space: &mut AddressSpace) -> Result<ElfImage, LoadE
     if hi <= lo || hi - lo > (1 << 40) {
         return Err(truncated("segment addresses"));
     }
-    let span = hi - lo;
+    let align = loads
+        .iter()
+        .map(|ph| ph.p_align)
+        .filter(|a| a.is_power_of_two())
+        .max()
+        .unwrap_or(PAGE_SIZE)
+        .clamp(PAGE_SIZE, 1 << 30);
+    Ok(Headers { name: p, is_dyn: header.e_type == ET_DYN, entry: header.e_entry, phoff, phdrs, interp, lo, hi, align })
+}
 
+fn prot_of(flags: u32) -> i32 {
+    let mut prot = 0;
+    if flags & PF_R != 0 {
+        prot |= libc::PROT_READ;
+    }
+    if flags & PF_W != 0 {
+        prot |= libc::PROT_WRITE;
+    }
+    if flags & PF_X != 0 {
+        prot |= libc::PROT_EXEC;
+    }
+    prot
+}
+
+/// Maps the PT_LOAD segments of `file` as `h` describes them.
+pub(crate) fn map_image(
+    file: &File,
+    h: &Headers,
+    space: &mut AddressSpace,
+    placement: Placement,
+) -> Result<ElfImage, LoadError> {
+    let span = h.hi - h.lo;
     // Reserve the whole span first, so segments land at fixed distances from each
     // other and nothing else is placed in the gaps.
     let anon = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-    let map_err = |addr: u64, err| LoadError::Map { path: p.clone(), addr, err };
-    let base = if header.e_type == ET_EXEC {
-        space.mmap(lo, span, Prot::NONE, anon | libc::MAP_FIXED_NOREPLACE, -1, 0).map_err(|e| map_err(lo, e))?
-    } else {
-        space.mmap(0, span, Prot::NONE, anon, -1, 0).map_err(|e| map_err(0, e))?
+    let map_err = |addr: u64, err| LoadError::Map { path: h.name.clone(), addr, err };
+    let base = match placement {
+        Placement::Fixed => {
+            space.mmap(h.lo, span, Prot::NONE, anon | libc::MAP_FIXED_NOREPLACE, -1, 0).map_err(|e| map_err(h.lo, e))?
+        }
+        Placement::At(addr) => {
+            let got = space
+                .mmap(addr, span, Prot::NONE, anon | libc::MAP_FIXED_NOREPLACE, -1, 0)
+                .map_err(|e| map_err(addr, e))?;
+            if got != addr {
+                // A kernel without MAP_FIXED_NOREPLACE took it as a hint.
+                let _ = space.munmap(got, span);
+                return Err(map_err(addr, emu_memory::MapError::Host(libc::EEXIST)));
+            }
+            got
+        }
+        Placement::Anywhere => space.mmap(0, span, Prot::NONE, anon, -1, 0).map_err(|e| map_err(0, e))?,
     };
-    let bias = base.wrapping_sub(lo);
+    let bias = base.wrapping_sub(h.lo);
     let fd = file.as_raw_fd();
-    for ph in &loads {
-        let mut prot = 0;
-        if ph.p_flags & PF_R != 0 {
-            prot |= libc::PROT_READ;
-        }
-        if ph.p_flags & PF_W != 0 {
-            prot |= libc::PROT_WRITE;
-        }
-        if ph.p_flags & PF_X != 0 {
-            prot |= libc::PROT_EXEC;
-        }
-        let vaddr = ph.p_vaddr + bias;
+    for ph in h.phdrs.iter().filter(|ph| ph.p_type == PT_LOAD) {
+        let prot = prot_of(ph.p_flags);
+        let vaddr = ph.p_vaddr.wrapping_add(bias);
         let start = page_down(vaddr);
         let file_end = vaddr + ph.p_filesz;
         let mem_end = vaddr + ph.p_memsz;
@@ -174,7 +258,9 @@ pub fn load_elf(path: &Path, space: &mut AddressSpace) -> Result<ElfImage, LoadE
                 .mmap(start, file_end - start, Prot(tmp), fixed, fd, page_down(ph.p_offset) as i64)
                 .map_err(|e| map_err(start, e))?;
             if mem_end > file_end {
-                let zero_end = page_up(file_end).min(mem_end);
+                // The rest of the page, past the bss too, as Linux's padzero: ld.so's
+                // early allocator hands out that tail as zeroed memory.
+                let zero_end = page_up(file_end);
                 if zero_end > file_end {
                     emu_memory::write_bytes(file_end, &vec![0u8; (zero_end - file_end) as usize])
                         .map_err(|_| map_err(file_end, emu_memory::MapError::Host(libc::EFAULT)))?;
@@ -192,13 +278,21 @@ pub fn load_elf(path: &Path, space: &mut AddressSpace) -> Result<ElfImage, LoadE
         }
     }
 
-    let phdr = match phdrs.iter().find(|ph| ph.p_type == PT_PHDR) {
-        Some(ph) => ph.p_vaddr + bias,
-        None => loads
+    let phdr = match h.phdrs.iter().find(|ph| ph.p_type == PT_PHDR) {
+        Some(ph) => ph.p_vaddr.wrapping_add(bias),
+        None => h
+            .phdrs
             .iter()
-            .find(|ph| ph.p_offset <= phoff && phoff < ph.p_offset + ph.p_filesz)
-            .map(|ph| ph.p_vaddr + (phoff - ph.p_offset) + bias)
+            .filter(|ph| ph.p_type == PT_LOAD)
+            .find(|ph| ph.p_offset <= h.phoff && h.phoff < ph.p_offset + ph.p_filesz)
+            .map(|ph| (ph.p_vaddr + (h.phoff - ph.p_offset)).wrapping_add(bias))
             .unwrap_or(0),
     };
-    Ok(ElfImage { entry: header.e_entry.wrapping_add(bias), bias, phdr, phnum: phnum as u64, end: hi + bias })
+    Ok(ElfImage {
+        entry: h.entry.wrapping_add(bias),
+        bias,
+        phdr,
+        phnum: h.phdrs.len() as u64,
+        end: h.hi.wrapping_add(bias),
+    })
 }

@@ -83,7 +83,7 @@ pub fn build_stack(
         (AT_EUID, euid),
         (AT_GID, gid),
         (AT_EGID, egid),
-        (AT_SECURE, 0),
+        (AT_SECURE, host_secure()),
         (AT_HWCAP, params.hwcap),
         (AT_HWCAP2, params.hwcap2),
         (AT_CLKTCK, 100),
@@ -118,4 +118,12 @@ pub fn build_stack(
 fn host_ids() -> (u64, u64, u64, u64) {
     // SAFETY: these calls cannot fail and touch no memory.
     unsafe { (libc::getuid() as u64, libc::geteuid() as u64, libc::getgid() as u64, libc::getegid() as u64) }
+}
+
+/// AT_SECURE as the kernel gave it to emu: set when emu runs with other
+/// credentials than its caller's (a setuid binary through binfmt_misc's C flag),
+/// so the guest's loader and libc ignore its environment as they would natively.
+fn host_secure() -> u64 {
+    // SAFETY: getauxval reads emu's own auxiliary vector and touches no memory of ours.
+    u64::from(unsafe { libc::getauxval(libc::AT_SECURE) } != 0)
 }

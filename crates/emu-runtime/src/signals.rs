@@ -1,5 +1,15 @@
-//! Ending the process as the guest would end: with its exit status, or killed by
-//! its signal so that emu's parent sees WIFSIGNALED with the same signal.
+//! Host signals in the run loop: faults in guest code, and ending the process as
+//! the guest would end (with its status, or killed by its signal, so that emu's
+//! parent sees WIFSIGNALED with the same signal).
+//!
+//! A guest load or store is a host load or store, so a bad guest address faults in
+//! the host. The SIGSEGV/SIGBUS handler checks that the thread was running guest
+//! code, records the fault, and resumes the thread at a jump back to where the run
+//! loop was entered; the operation that faulted is known from the CPU state.
+
+use emu_cpu::{BlockCache, CodeMemory, Cpu, Exit};
+use std::cell::{Cell, UnsafeCell};
+use std::sync::atomic::AtomicBool;
 
 /// Exits the whole process with the guest's status.
 pub fn exit_process(code: i32) -> ! {
@@ -8,11 +18,10 @@ pub fn exit_process(code: i32) -> ! {
     unsafe { libc::_exit(code & 0xff) }
 }
 
-/// Dies of `sig` with its default action, as an arm64 process without a handler
-/// would. Guest handlers are not delivered yet.
+/// Dies of `sig` with its default action, as an arm64 process would.
 pub fn guest_fatal_signal(sig: i32) -> ! {
     // SAFETY: restoring the default action and raising the signal on ourselves; the
-    // signal is unblocked so the default action (termination) takes place.
+    // signal is unblocked so the default action takes place.
     unsafe {
         libc::signal(sig, libc::SIG_DFL);
         let mut set: libc::sigset_t = std::mem::zeroed();
@@ -23,4 +32,139 @@ pub fn guest_fatal_signal(sig: i32) -> ! {
     }
     // A signal whose default action does not terminate: exit as a shell would say.
     exit_process(128 + sig)
+}
+
+/// Callee-saved registers, stack pointer and resume address (x86_64 SysV).
+#[repr(C)]
+struct JmpBuf([u64; 8]);
+
+/// Saves the caller's context; returns 0, or 1 when resumed by `long_jump`.
+#[unsafe(naked)]
+unsafe extern "C" fn set_jump(buf: *mut JmpBuf) -> u64 {
+    core::arch::naked_asm!(
+        "mov [rdi], rbx",
+        "mov [rdi + 8], rbp",
+        "mov [rdi + 16], r12",
+        "mov [rdi + 24], r13",
+        "mov [rdi + 32], r14",
+        "mov [rdi + 40], r15",
+        "lea rdx, [rsp + 8]",
+        "mov [rdi + 48], rdx",
+        "mov rdx, [rsp]",
+        "mov [rdi + 56], rdx",
+        "xor eax, eax",
+        "ret",
+    );
+}
+
+/// Resumes the context saved by `set_jump`, which then returns 1.
+#[unsafe(naked)]
+unsafe extern "C" fn long_jump(buf: *const JmpBuf) -> ! {
+    core::arch::naked_asm!(
+        "mov rbx, [rdi]",
+        "mov rbp, [rdi + 8]",
+        "mov r12, [rdi + 16]",
+        "mov r13, [rdi + 24]",
+        "mov r14, [rdi + 32]",
+        "mov r15, [rdi + 40]",
+        "mov rsp, [rdi + 48]",
+        "mov eax, 1",
+        "jmp qword ptr [rdi + 56]",
+    );
+}
+
+/// A host fault in guest code.
+#[derive(Debug, Clone, Copy)]
+pub struct Fault {
+    pub sig: i32,
+    pub info: [u8; 128],
+    pub addr: u64,
+    pub write: bool,
+}
+
+impl Fault {
+    /// si_code: SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR...
+    pub fn info_code(&self) -> i32 {
+        i32::from_le_bytes([self.info[8], self.info[9], self.info[10], self.info[11]])
+    }
+}
+
+thread_local! {
+    static JMP: UnsafeCell<JmpBuf> = const { UnsafeCell::new(JmpBuf([0; 8])) };
+    static IN_GUEST: Cell<bool> = const { Cell::new(false) };
+    static FAULT: Cell<Option<Fault>> = const { Cell::new(None) };
+}
+
+const REG_RDI: usize = 8;
+const REG_RSP: usize = 15;
+const REG_RIP: usize = 16;
+const REG_ERR: usize = 19;
+
+extern "C" fn on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo and ucontext to an SA_SIGINFO handler.
+    let (info_ref, uc) = unsafe { (&*info, &mut *(uc as *mut libc::ucontext_t)) };
+    let mut raw = [0u8; 128];
+    // SAFETY: siginfo is 128 bytes.
+    unsafe { std::ptr::copy_nonoverlapping(info as *const u8, raw.as_mut_ptr(), 128) };
+    if info_ref.si_code <= 0 {
+        // Sent by kill/tgkill, not a fault: an ordinary signal for the guest.
+        emu_linux::hostsig::record(sig, &raw);
+        return;
+    }
+    if !IN_GUEST.with(|g| g.get()) {
+        // A fault in emu itself: die of it as any program would.
+        // SAFETY: restoring the default action; returning re-executes the access.
+        unsafe { libc::signal(sig, libc::SIG_DFL) };
+        return;
+    }
+    // SAFETY: si_addr of a SIGSEGV/SIGBUS fault.
+    let addr = unsafe { info_ref.si_addr() } as u64;
+    let write = uc.uc_mcontext.gregs[REG_ERR] & 2 != 0;
+    FAULT.with(|f| f.set(Some(Fault { sig, info: raw, addr, write })));
+    // Resume at long_jump(JMP): the run loop's frame is intact below this one.
+    let jmp = JMP.with(|j| j.get() as u64);
+    let g = &mut uc.uc_mcontext.gregs;
+    g[REG_RDI] = jmp as i64;
+    g[REG_RSP] = ((g[REG_RSP] as u64 - 256) & !15) as i64 - 8;
+    g[REG_RIP] = long_jump as *const () as i64;
+}
+
+/// Installs the fault handlers (once per process).
+pub fn install_fault_handlers() {
+    for sig in emu_linux::hostsig::FAULT_SIGNALS {
+        // SAFETY: a plain SA_SIGINFO handler; it only touches thread-locals and
+        // the ucontext it is given.
+        unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = on_fault as *const () as usize;
+            act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+            libc::sigaction(sig, &act, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Runs guest code; a host fault in it comes back as `Err`.
+#[inline(never)]
+pub fn run_guarded(
+    cache: &mut BlockCache,
+    cpu: &mut Cpu,
+    mem: &dyn CodeMemory,
+    stop: &AtomicBool,
+) -> Result<Exit, Box<Fault>> {
+    let jmp = JMP.with(|j| j.get());
+    IN_GUEST.with(|g| g.set(true));
+    // SAFETY: `set_jump` returns twice; nothing live across it is kept in
+    // registers that the second return could see stale: the arguments are
+    // re-read through the same pointers, which do not change.
+    let jumped = unsafe { set_jump(jmp) };
+    let exit = if jumped == 0 { Ok(cache.run(cpu, mem, stop)) } else { Err(()) };
+    IN_GUEST.with(|g| g.set(false));
+    exit.map_err(|()| {
+        Box::new(FAULT.with(|f| f.take()).unwrap_or(Fault {
+            sig: libc::SIGSEGV,
+            info: [0; 128],
+            addr: 0,
+            write: false,
+        }))
+    })
 }

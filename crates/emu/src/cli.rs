@@ -2,6 +2,7 @@
 //! including its single-dash long forms and environment variables, so scripts and
 //! binfmt setups that pass them keep working.
 
+use emu_binfmt::BinfmtCommand;
 use emu_runtime::Config;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -10,21 +11,48 @@ use std::path::PathBuf;
 pub enum Action {
     Run(Config),
     Print(String),
+    Binfmt(BinfmtCommand),
+}
+
+/// How the kernel started emu, from emu's own auxv.
+#[derive(Default)]
+pub struct Start {
+    /// binfmt_misc's P flag: argv is [emu, /full/path, original argv0, args...].
+    pub preserve_argv0: bool,
+    /// binfmt_misc's O flag: the program, opened by the kernel.
+    pub exec_fd: Option<std::fs::File>,
+    /// Started with other credentials than the caller's (setuid through the C
+    /// flag): the caller's environment must not steer emu.
+    pub secure: bool,
 }
 
 const USAGE: &str = "\
 usage: emu [options] PROGRAM [ARGS...]
+       emu binfmt install|uninstall|status [binfmt options]
 Runs an aarch64 Linux program on this machine.
 
 options:
+  -L DIR             look for absolute paths under DIR first: an arm64 root
+                     filesystem with the dynamic loader and libraries
+                     (also EMU_LD_PREFIX or QEMU_LD_PREFIX)
   -d, --log          report unimplemented instructions and syscalls on stderr
                      (also EMU_LOG=1)
+  -strace, --strace  trace the program's syscalls on stderr (also EMU_STRACE=1)
   -0 ARGV0           pass ARGV0 as the program's argv[0]
   -E VAR=VALUE       set VAR in the program's environment
   -U VAR             remove VAR from the program's environment
   -s SIZE            stack size in bytes (k/M suffixes allowed; default 8M)
   -h, --help         this text
   -version, --version
+
+binfmt (as root): let the kernel run every arm64 program through emu
+  emu binfmt install [--flags POCF] [--name emu-aarch64] [--force] [--persist]
+      --flags        binfmt_misc flags from P, O, C, F (default POCF); F needs
+                     a static emu (`cargo xtask dist`)
+      --force        replace another registration for arm64 (e.g. qemu-aarch64)
+      --persist      also write /etc/binfmt.d/NAME.conf for systemd-binfmt
+  emu binfmt uninstall [--name NAME]
+  emu binfmt status [--name NAME]
 ";
 
 fn parse_size(s: &[u8]) -> Option<u64> {
@@ -42,12 +70,58 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The value of a variable in `env`, if set and not empty.
+fn var<'a>(env: &'a [(Vec<u8>, Vec<u8>)], key: &[u8]) -> Option<&'a [u8]> {
+    env.iter().find(|(n, v)| n == key && !v.is_empty()).map(|(_, v)| v.as_slice())
+}
+
+fn path_of(b: &[u8]) -> PathBuf {
+    PathBuf::from(OsString::from_vec(b.to_vec()))
+}
+
+fn envp_of(env: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
+    env.into_iter()
+        .map(|(mut k, v)| {
+            k.push(b'=');
+            k.extend_from_slice(&v);
+            k
+        })
+        .collect()
+}
+
 /// Parses `args` (with args[0] being emu itself) and the host environment.
-pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Action, String> {
-    let flag = |k: &[u8]| env.iter().any(|(n, v)| n == k && !v.is_empty() && v != b"0");
-    let mut log = flag(b"EMU_LOG");
+pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -> Result<Action, String> {
+    // The environment may name a sysroot, except for a setuid program, whose
+    // caller must not choose which files it reads.
+    let env_sysroot = if start.secure {
+        None
+    } else {
+        var(&env, b"EMU_LD_PREFIX").or_else(|| var(&env, b"QEMU_LD_PREFIX")).map(path_of)
+    };
+    let log = !start.secure && var(&env, b"EMU_LOG").is_some_and(|v| v != b"0");
+    if start.preserve_argv0 {
+        // Started by binfmt_misc with the P flag: no options of ours are here.
+        let (Some(program), Some(rest)) = (args.get(1), args.get(2..).filter(|r| !r.is_empty())) else {
+            return Err("started by binfmt_misc (P flag) without the program and its argv[0]".to_string());
+        };
+        let config = Config {
+            program: path_of(program),
+            argv: rest.to_vec(),
+            envp: envp_of(env),
+            log,
+            stack_size: DEFAULT_STACK,
+            exec_fd: start.exec_fd,
+            sysroot: env_sysroot,
+        };
+        return Ok(Action::Run(config));
+    }
+    if args.get(1).map(Vec::as_slice) == Some(b"binfmt") {
+        return parse_binfmt(&args[2..]).map(Action::Binfmt);
+    }
+    let mut log = log;
+    let mut sysroot = env_sysroot;
     let mut argv0: Option<Vec<u8>> = None;
-    let mut stack_size: u64 = 8 << 20;
+    let mut stack_size: u64 = DEFAULT_STACK;
     let mut i = 1;
     while i < args.len() {
         let a = args[i].as_slice();
@@ -65,6 +139,10 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Actio
                 return Ok(Action::Print(format!("emu {}\n", env!("CARGO_PKG_VERSION"))));
             }
             b"-d" | b"--log" => log = true,
+            // The syscall layer reads EMU_STRACE (and passes -strace on to the
+            // programs the guest execs).
+            b"-strace" | b"--strace" => std::env::set_var("EMU_STRACE", "1"),
+            b"-L" => sysroot = Some(path_of(&value()?)),
             b"-0" => argv0 = Some(value()?),
             b"-E" => {
                 let kv = value()?;
@@ -95,15 +173,42 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Actio
     if let Some(a0) = argv0 {
         argv[0] = a0;
     }
-    let envp = env
-        .into_iter()
-        .map(|(mut k, v)| {
-            k.push(b'=');
-            k.extend_from_slice(&v);
-            k
-        })
-        .collect();
-    Ok(Action::Run(Config { program: PathBuf::from(OsString::from_vec(program.clone())), argv, envp, log, stack_size }))
+    let envp = envp_of(env);
+    let (program, exec_fd) = (path_of(program), start.exec_fd);
+    Ok(Action::Run(Config { program, argv, envp, log, stack_size, exec_fd, sysroot }))
+}
+
+const DEFAULT_STACK: u64 = 8 << 20;
+
+/// `emu binfmt install|uninstall|status` and their options.
+fn parse_binfmt(args: &[Vec<u8>]) -> Result<BinfmtCommand, String> {
+    let verb = args.first().map(|v| lossy(v)).unwrap_or_default();
+    let mut name = emu_binfmt::DEFAULT_NAME.to_string();
+    let mut flags = emu_binfmt::DEFAULT_FLAGS.to_string();
+    let (mut force, mut persist) = (false, false);
+    let mut i = 1;
+    while i < args.len() {
+        let a = lossy(&args[i]);
+        let mut value = || -> Result<String, String> {
+            i += 1;
+            args.get(i).map(|v| lossy(v)).ok_or_else(|| format!("option {a} needs a value"))
+        };
+        match (verb.as_str(), a.as_str()) {
+            (_, "--name") => name = value()?,
+            ("install", "--flags") => flags = value()?,
+            ("install", "--force") => force = true,
+            ("install", "--persist") => persist = true,
+            _ => return Err(format!("binfmt {verb}: unknown option {a} (emu --help lists them)")),
+        }
+        i += 1;
+    }
+    match verb.as_str() {
+        "install" => Ok(BinfmtCommand::Install { name, flags, force, persist }),
+        "uninstall" => Ok(BinfmtCommand::Uninstall { name }),
+        "status" => Ok(BinfmtCommand::Status { name }),
+        "" => Err("binfmt needs a command: install, uninstall or status".to_string()),
+        other => Err(format!("unknown binfmt command {other} (install, uninstall or status)")),
+    }
 }
 
 #[cfg(test)]
@@ -116,7 +221,8 @@ mod tests {
 
     #[test]
     fn options_before_program_only() {
-        let Ok(Action::Run(c)) = parse(&args(&["emu", "-0", "zero", "./prog", "-d", "x"]), vec![]) else {
+        let Ok(Action::Run(c)) = parse(&args(&["emu", "-0", "zero", "./prog", "-d", "x"]), vec![], Start::default())
+        else {
             panic!("expected a run")
         };
         assert_eq!(c.program, PathBuf::from("./prog"));
@@ -127,16 +233,61 @@ mod tests {
     #[test]
     fn environment_edits() {
         let env = vec![(b"A".to_vec(), b"1".to_vec()), (b"B".to_vec(), b"2".to_vec())];
-        let Ok(Action::Run(c)) = parse(&args(&["emu", "-U", "A", "-E", "C=3", "p"]), env) else {
+        let Ok(Action::Run(c)) = parse(&args(&["emu", "-U", "A", "-E", "C=3", "p"]), env, Start::default()) else {
             panic!("expected a run")
         };
         assert_eq!(c.envp, args(&["B=2", "C=3"]));
     }
 
+    fn run_config(a: &[&str], env: &[(&str, &str)], start: Start) -> Config {
+        let env = env.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect();
+        match parse(&args(a), env, start) {
+            Ok(Action::Run(c)) => c,
+            _ => panic!("expected a run of {a:?}"),
+        }
+    }
+
+    #[test]
+    fn sysroot_from_option_and_environment() {
+        let c = run_config(&["emu", "-L", "/opt/arm64", "p"], &[("QEMU_LD_PREFIX", "/q")], Start::default());
+        assert_eq!(c.sysroot, Some(PathBuf::from("/opt/arm64")));
+        let c = run_config(&["emu", "p"], &[("QEMU_LD_PREFIX", "/q"), ("EMU_LD_PREFIX", "/e")], Start::default());
+        assert_eq!(c.sysroot, Some(PathBuf::from("/e")));
+        let c = run_config(&["emu", "p"], &[("QEMU_LD_PREFIX", "/q")], Start::default());
+        assert_eq!(c.sysroot, Some(PathBuf::from("/q")));
+        // A setuid start ignores what the caller's environment says.
+        let secure = Start { secure: true, ..Start::default() };
+        let c = run_config(&["emu", "p"], &[("EMU_LD_PREFIX", "/e"), ("EMU_LOG", "1")], secure);
+        assert_eq!(c.sysroot, None);
+        assert!(!c.log);
+    }
+
+    #[test]
+    fn preserved_argv0_takes_no_options() {
+        let start = Start { preserve_argv0: true, ..Start::default() };
+        let c = run_config(&["/usr/bin/emu", "/bin/prog", "-L", "-d"], &[("EMU_LD_PREFIX", "/e")], start);
+        assert_eq!(c.program, PathBuf::from("/bin/prog"));
+        assert_eq!(c.argv, args(&["-L", "-d"]));
+        assert_eq!(c.sysroot, Some(PathBuf::from("/e")));
+        let start = Start { preserve_argv0: true, ..Start::default() };
+        assert!(parse(&args(&["emu", "/bin/prog"]), vec![], start).is_err());
+    }
+
+    #[test]
+    fn binfmt_commands() {
+        let parsed = parse(&args(&["emu", "binfmt", "install", "--flags", "PF", "--force"]), vec![], Start::default());
+        let Ok(Action::Binfmt(cmd)) = parsed else { panic!("expected a binfmt command") };
+        let expected =
+            BinfmtCommand::Install { name: "emu-aarch64".into(), flags: "PF".into(), force: true, persist: false };
+        assert_eq!(cmd, expected);
+        assert!(parse(&args(&["emu", "binfmt", "status", "--force"]), vec![], Start::default()).is_err());
+        assert!(parse(&args(&["emu", "binfmt"]), vec![], Start::default()).is_err());
+    }
+
     #[test]
     fn usage_errors() {
-        assert!(parse(&args(&["emu"]), vec![]).is_err());
-        assert!(parse(&args(&["emu", "-x", "p"]), vec![]).is_err());
-        assert!(parse(&args(&["emu", "-s", "12q", "p"]), vec![]).is_err());
+        assert!(parse(&args(&["emu"]), vec![], Start::default()).is_err());
+        assert!(parse(&args(&["emu", "-x", "p"]), vec![], Start::default()).is_err());
+        assert!(parse(&args(&["emu", "-s", "12q", "p"]), vec![], Start::default()).is_err());
     }
 }

@@ -1,25 +1,29 @@
-//! The `emu` command: `emu [options] PROGRAM [ARGS...]`.
+//! The `emu` command: `emu [options] PROGRAM [ARGS...]`, and `emu binfmt ...`.
 //!
-//! Owns: the command line and its environment-variable equivalents, and the
+//! Owns: the command line and its environment-variable equivalents, how the
+//! kernel started emu (binfmt_misc's P and O flags, from emu's own auxv), and the
 //! mapping from load errors to one-line messages with distinct exit statuses.
-//! Must not: know how programs are loaded or run (the runtime does).
+//! Must not: know how programs are loaded or run (the runtime does), or how
+//! binfmt_misc registrations are written (emu-binfmt does).
 
 mod cli;
 
 use emu_loader::LoadError;
+use std::os::fd::FromRawFd;
 use std::os::unix::ffi::OsStringExt;
 
 /// Exit statuses for emu's own failures, distinct from each other so scripts can
 /// tell them apart. The guest's own status passes through unchanged.
 pub mod status {
+    pub const BINFMT: i32 = 118;
+    pub const MAP: i32 = 119;
     pub const USAGE: i32 = 120;
     pub const OPEN: i32 = 121;
     pub const NOT_ELF: i32 = 122;
     pub const ELF32: i32 = 123;
     pub const WRONG_MACHINE: i32 = 124;
     pub const MALFORMED: i32 = 125;
-    pub const DYNAMIC: i32 = 126;
-    pub const MAP: i32 = 119;
+    pub const NO_INTERPRETER: i32 = 126;
 }
 
 fn exit_status(e: &LoadError) -> i32 {
@@ -29,20 +33,66 @@ fn exit_status(e: &LoadError) -> i32 {
         LoadError::Elf32(_) => status::ELF32,
         LoadError::WrongMachine { .. } | LoadError::BigEndian(_) => status::WRONG_MACHINE,
         LoadError::Truncated { .. } => status::MALFORMED,
-        LoadError::Dynamic { .. } => status::DYNAMIC,
+        LoadError::InterpNotFound { .. } => status::NO_INTERPRETER,
         LoadError::Map { .. } => status::MAP,
     }
 }
 
+/// One entry of emu's own auxv, if the kernel gave it.
+fn auxv(key: libc::c_ulong) -> Option<u64> {
+    // SAFETY: getauxval reads emu's auxv; errno is thread-local and reset first so
+    // that a 0 value can be told apart from a missing entry.
+    unsafe {
+        *libc::__errno_location() = 0;
+        let v = libc::getauxval(key);
+        (v != 0 || *libc::__errno_location() != libc::ENOENT).then_some(v as u64)
+    }
+}
+
+/// How the kernel started emu: through binfmt_misc with P and/or O, or not.
+fn start() -> cli::Start {
+    const AT_FLAGS_PRESERVE_ARGV0: u64 = 1;
+    let exec_fd = auxv(libc::AT_EXECFD).and_then(|fd| i32::try_from(fd).ok()).filter(|&fd| fd >= 0).map(|fd| {
+        // SAFETY: the kernel opened this descriptor for emu (the O flag) and
+        // nothing else in emu owns it.
+        unsafe { std::fs::File::from_raw_fd(fd) }
+    });
+    cli::Start {
+        preserve_argv0: auxv(libc::AT_FLAGS).is_some_and(|f| f & AT_FLAGS_PRESERVE_ARGV0 != 0),
+        exec_fd,
+        secure: auxv(libc::AT_SECURE).is_some_and(|s| s != 0),
+    }
+}
+
+fn binfmt(cmd: &emu_binfmt::BinfmtCommand) -> ! {
+    // Register the emu that is running, by its real path.
+    let exe = std::env::current_exe().and_then(std::fs::canonicalize);
+    let result = exe
+        .map_err(|e| format!("cannot find emu's own path: {e}"))
+        .and_then(|exe| emu_binfmt::run(cmd, &exe).map_err(|e| e.to_string()));
+    match result {
+        Ok(report) => {
+            print!("{}", report.text);
+            std::process::exit(if report.ok { 0 } else { 1 });
+        }
+        Err(msg) => {
+            eprintln!("emu: {msg}");
+            std::process::exit(status::BINFMT);
+        }
+    }
+}
+
 fn main() {
+    let start = start();
     let args: Vec<Vec<u8>> = std::env::args_os().map(OsStringExt::into_vec).collect();
     let env: Vec<(Vec<u8>, Vec<u8>)> = std::env::vars_os().map(|(k, v)| (k.into_vec(), v.into_vec())).collect();
-    let config = match cli::parse(&args, env) {
+    let config = match cli::parse(&args, env, start) {
         Ok(cli::Action::Run(c)) => c,
         Ok(cli::Action::Print(text)) => {
             print!("{text}");
             return;
         }
+        Ok(cli::Action::Binfmt(cmd)) => binfmt(&cmd),
         Err(msg) => {
             eprintln!("emu: {msg}");
             std::process::exit(status::USAGE);

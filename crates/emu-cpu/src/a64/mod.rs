@@ -11,6 +11,9 @@ pub mod ldst_atomic;
 pub mod simd;
 pub mod system;
 
+#[cfg(test)]
+mod regressions;
+
 use crate::decode::Encoding;
 
 /// Every group's table, in the order rows are tried.

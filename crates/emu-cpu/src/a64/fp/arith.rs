@@ -1,17 +1,23 @@
 //! Floating-point helpers shared by the scalar FP and AdvSIMD groups: the Arm NaN
 //! rules, min/max, compare, and rounding in the FPCR modes.
 //!
-//! Arithmetic runs on the host's IEEE operations (round to nearest even); only a
-//! NaN result takes the slow path that applies Arm's NaN selection. Not tracked
-//! yet: FPCR.FZ (flush to zero), FPCR.AHP, FPCR rounding modes other than
-//! nearest for arithmetic, and the FPSR flags OFC/UFC/IDC (IXC only where noted).
+//! Arithmetic runs on the host's IEEE operations, in the rounding mode and
+//! flush-to-zero setting that MXCSR takes from FPCR (hostfp.rs); only a NaN
+//! result takes the slow path that applies Arm's NaN selection. The FPSR flags
+//! of arithmetic come from the host's exception flags ([`host`]); inputs are
+//! flushed here, in software, so IDC is exact.
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// FPSR cumulative flags.
 pub const IOC: u32 = 1 << 0;
 pub const DZC: u32 = 1 << 1;
+pub const OFC: u32 = 1 << 2;
+pub const UFC: u32 = 1 << 3;
 pub const IXC: u32 = 1 << 4;
+pub const IDC: u32 = 1 << 7;
+/// FPCR.FZ: denormal inputs and tiny results are flushed to zero.
+pub const FPCR_FZ: u32 = 1 << 24;
 /// FPCR.DN: NaN results are the default NaN.
 pub const FPCR_DN: u32 = 1 << 25;
 
@@ -54,6 +60,7 @@ pub trait Float:
     /// Converts an f64 that is exactly representable (rounded integers).
     fn from_f64(x: f64) -> Self;
     fn zero(self) -> bool;
+    fn subnormal(self) -> bool;
 }
 
 macro_rules! impl_float {
@@ -98,6 +105,10 @@ macro_rules! impl_float {
             #[inline(always)]
             fn zero(self) -> bool {
                 self == 0.0
+            }
+            #[inline(always)]
+            fn subnormal(self) -> bool {
+                self.is_subnormal()
             }
         }
     };
@@ -147,6 +158,54 @@ pub fn propagate<F: Float>(fpcr: u32, fpsr: &mut u32, ops: &[F]) -> F {
     }
 }
 
+/// FPUnpack's flush: with FPCR.FZ a denormal input counts as a zero of the same
+/// sign, and raises IDC.
+#[inline(always)]
+pub fn flush_in<F: Float>(fpcr: u32, fpsr: &mut u32, x: F) -> F {
+    if fpcr & FPCR_FZ != 0 && x.subnormal() {
+        *fpsr |= IDC;
+        F::from_u64(x.to_u64() & F::SIGN)
+    } else {
+        x
+    }
+}
+
+/// Runs the host operation `f` on (flushed) `ops` and adds the exceptions it
+/// raised to FPSR. Differences from x86: a result flushed by FZ is not inexact
+/// on Arm (FPRound sets only UFC), and x86's denormal-operand flag has no
+/// counterpart (IDC is raised by [`flush_in`]).
+#[inline(always)]
+pub fn host<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) -> F) -> F {
+    use crate::hostfp::*;
+    let (r, m) = with_flags(ops, &f);
+    let min_normal = F::from_u64(if F::BITS == 64 { 1 << 52 } else { 1 << 23 });
+    if m & (MX_PE | MX_UE) == MX_PE && abs(r).to_u64() == min_normal.to_u64() {
+        // Arm detects tininess before rounding, x86 after: an inexact result
+        // rounded up to the smallest normal underflowed if, rounded towards zero,
+        // it stays below it. FZ then flushes it, raising only UFC.
+        if abs(toward_zero(ops, &f)).to_u64() < min_normal.to_u64() {
+            if fpcr & FPCR_FZ != 0 {
+                *fpsr |= UFC;
+                return F::from_u64(r.to_u64() & F::SIGN);
+            }
+            *fpsr |= UFC;
+        }
+    }
+    if m != 0 {
+        let mut flags = 0;
+        for (mx, arm) in [(MX_IE, IOC), (MX_ZE, DZC), (MX_OE, OFC), (MX_UE, UFC), (MX_PE, IXC)] {
+            if m & mx != 0 {
+                flags |= arm;
+            }
+        }
+        if fpcr & FPCR_FZ != 0 && r.zero() && m & MX_UE != 0 {
+            flags &= !IXC;
+        }
+        *fpsr |= flags;
+    }
+    r
+}
+
 /// Fixes up a host result of a two-operand operation when it is a NaN.
 #[inline(always)]
 pub fn check2<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F, r: F) -> F {
@@ -159,31 +218,36 @@ pub fn check2<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F, r: F) -> F {
 
 #[inline(always)]
 pub fn fadd<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
-    check2(fpcr, fpsr, a, b, a + b)
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
+    let r = host(fpcr, fpsr, [a, b], |[a, b]| a + b);
+    check2(fpcr, fpsr, a, b, r)
 }
 
 #[inline(always)]
 pub fn fsub<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
-    check2(fpcr, fpsr, a, b, a - b)
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
+    let r = host(fpcr, fpsr, [a, b], |[a, b]| a - b);
+    check2(fpcr, fpsr, a, b, r)
 }
 
 #[inline(always)]
 pub fn fmul<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
-    check2(fpcr, fpsr, a, b, a * b)
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
+    let r = host(fpcr, fpsr, [a, b], |[a, b]| a * b);
+    check2(fpcr, fpsr, a, b, r)
 }
 
 #[inline(always)]
 pub fn fdiv<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
-    let r = a / b;
-    if r.infinite() && b.zero() && !a.infinite() {
-        *fpsr |= DZC;
-    }
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
+    let r = host(fpcr, fpsr, [a, b], |[a, b]| a / b);
     check2(fpcr, fpsr, a, b, r)
 }
 
 #[inline(always)]
 pub fn fsqrt<F: Float>(fpcr: u32, fpsr: &mut u32, a: F) -> F {
-    let r = a.sqrt_();
+    let a = flush_in(fpcr, fpsr, a);
+    let r = host(fpcr, fpsr, [a], |[a]| a.sqrt_());
     if r.nan() {
         propagate(fpcr, fpsr, &[a])
     } else {
@@ -194,7 +258,8 @@ pub fn fsqrt<F: Float>(fpcr: u32, fpsr: &mut u32, a: F) -> F {
 /// FPMulAdd(addend, op1, op2): addend + op1 * op2 with one rounding.
 #[inline(always)]
 pub fn fmuladd<F: Float>(fpcr: u32, fpsr: &mut u32, addend: F, a: F, b: F) -> F {
-    let r = a.fma(b, addend);
+    let (addend, a, b) = (flush_in(fpcr, fpsr, addend), flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
+    let r = host(fpcr, fpsr, [addend, a, b], |[c, a, b]| a.fma(b, c));
     if r.nan() {
         // A quiet NaN addend with an invalid product gives the default NaN.
         let inf_zero = (a.infinite() && b.zero()) || (a.zero() && b.infinite());
@@ -210,6 +275,7 @@ pub fn fmuladd<F: Float>(fpcr: u32, fpsr: &mut u32, addend: F, a: F, b: F) -> F 
 /// FPMax/FPMin: NaNs propagate; +0 is larger than -0.
 #[inline(always)]
 pub fn fmax<F: Float, const MIN: bool>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     if a.nan() || b.nan() {
         return propagate(fpcr, fpsr, &[a, b]);
     }
@@ -228,6 +294,7 @@ pub fn fmax<F: Float, const MIN: bool>(fpcr: u32, fpsr: &mut u32, a: F, b: F) ->
 /// FPMaxNum/FPMinNum: a single quiet NaN operand loses against a number.
 #[inline(always)]
 pub fn fmaxnm<F: Float, const MIN: bool>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let qa = a.nan() && !is_snan(a);
     let qb = b.nan() && !is_snan(b);
     if qa && !b.nan() {
@@ -242,7 +309,8 @@ pub fn fmaxnm<F: Float, const MIN: bool>(fpcr: u32, fpsr: &mut u32, a: F, b: F) 
 /// FPCompare as NZCV: equal 0110, less 1000, greater 0010, unordered 0011.
 /// `signal`: FCMPE, where any NaN is an invalid operation (else only SNaNs).
 #[inline(always)]
-pub fn fcmp<F: Float>(fpsr: &mut u32, a: F, b: F, signal: bool) -> u32 {
+pub fn fcmp<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F, signal: bool) -> u32 {
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     if a.nan() || b.nan() {
         if signal || is_snan(a) || is_snan(b) {
             *fpsr |= IOC;
@@ -259,20 +327,34 @@ pub fn fcmp<F: Float>(fpsr: &mut u32, a: F, b: F, signal: bool) -> u32 {
 }
 
 /// Rounds to an integral value in `mode`; the sign of a zero result is kept.
+/// Only exact operations: the host's rint and round may follow MXCSR, which
+/// follows FPCR.RMode, but FCVTNS, FRINTA and the like have their own modes.
 #[inline(always)]
 pub fn round_f64(x: f64, mode: u8) -> f64 {
-    match mode {
-        RN => x.round_ties_even(),
-        RP => x.ceil(),
-        RM => x.floor(),
-        RZ => x.trunc(),
-        _ => x.round(),
+    // From 2^52 up every double is an integer (NaN and infinities pass too).
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
+        return x;
+    }
+    let t = x.trunc();
+    let frac = (x - t).abs();
+    let away = match mode {
+        RN => frac > 0.5 || (frac == 0.5 && t % 2.0 != 0.0),
+        RA => frac >= 0.5,
+        RP => frac != 0.0 && x > 0.0,
+        RM => frac != 0.0 && x < 0.0,
+        _ => false,
+    };
+    if away {
+        t + x.signum()
+    } else {
+        t
     }
 }
 
 /// FPRoundInt: FRINT*. `exact`: FRINTX, which raises IXC when the value changes.
 #[inline(always)]
 pub fn round_int<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, mode: u8, exact: bool) -> F {
+    let x = flush_in(fpcr, fpsr, x);
     if x.nan() {
         return propagate(fpcr, fpsr, &[x]);
     }
@@ -285,7 +367,8 @@ pub fn round_int<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, mode: u8, exact: boo
 
 /// FPToFixed: converts to a `bits`-bit signed or unsigned integer scaled by
 /// 2^fbits, rounding in `mode`. NaN gives 0 and overflow saturates, both IOC.
-pub fn fp_to_fixed<F: Float>(fpsr: &mut u32, x: F, fbits: u32, unsigned: bool, bits: u32, mode: u8) -> u64 {
+pub fn fp_to_fixed<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, fbits: u32, unsigned: bool, bits: u32, mode: u8) -> u64 {
+    let x = flush_in(fpcr, fpsr, x);
     if x.nan() {
         *fpsr |= IOC;
         return 0;
@@ -346,6 +429,10 @@ pub fn adjust_rounding<F: Float>(r: F, cmp: std::cmp::Ordering, mode: u8) -> F {
 
 /// FixedToFP: a signed or unsigned integer scaled by 2^-fbits, rounded in `mode`.
 pub fn fixed_to_fp<F: Float>(fpsr: &mut u32, x: i128, fbits: u32, mode: u8) -> F {
+    // Zero is +0 in every mode (the conversion below may give -0 rounding down).
+    if x == 0 {
+        return F::from_u64(0);
+    }
     // Host integer-to-float conversion rounds to nearest even.
     let (r, back): (F, i128) = if F::BITS == 64 {
         let r = x as f64;

@@ -30,7 +30,7 @@ fn exec_fcmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     // Compare with zero reads no register: the zero form has Rm = 0 in the encoding.
     let b: F = if op.a != 0 { F::from_u64(0) } else { rd_f(cpu, op.rm) };
-    cpu.nzcv = fcmp(&mut cpu.fpsr, a, b, SIGNAL);
+    cpu.nzcv = fcmp(cpu.fpcr, &mut cpu.fpsr, a, b, SIGNAL);
     Flow::Next
 }
 
@@ -55,7 +55,7 @@ fn exec_fccmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     if cpu.cond(op.a) {
         let a: F = rd_f(cpu, op.rn);
         let b: F = rd_f(cpu, op.rm);
-        cpu.nzcv = fcmp(&mut cpu.fpsr, a, b, SIGNAL);
+        cpu.nzcv = fcmp(cpu.fpcr, &mut cpu.fpsr, a, b, SIGNAL);
     } else {
         cpu.nzcv = (op.b as u32) << 28;
     }

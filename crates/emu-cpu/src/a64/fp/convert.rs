@@ -123,7 +123,7 @@ pub fn decode_fixed(insn: u32, pc: u64) -> Option<Op> {
 /// FCVT*S/FCVT*U (scalar, to a general register); `op.a` holds fbits.
 fn exec_fcvt_int<F: Float, const MODE: u8, const U: bool, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     let x: F = rd_f(cpu, op.rn);
-    let r = fp_to_fixed(&mut cpu.fpsr, x, op.a as u32, U, if SF { 64 } else { 32 }, MODE);
+    let r = fp_to_fixed(cpu.fpcr, &mut cpu.fpsr, x, op.a as u32, U, if SF { 64 } else { 32 }, MODE);
     cpu.set(op.rd, r);
     Flow::Next
 }

@@ -94,23 +94,33 @@ pub fn pow2(e: i32) -> f64 {
     f64::from_bits(((e + 1023) as u64) << 52)
 }
 
+/// FPCR.AHP: half precision is the alternative format, without infinities and
+/// NaNs (exponent 31 holds normal numbers).
+const FPCR_AHP: u32 = 1 << 26;
+
 /// A half-precision value widened exactly (not for NaNs).
-fn f16_to_f64(h: u64) -> f64 {
+fn f16_to_f64(h: u64, ahp: bool) -> f64 {
     let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
     let e = ((h >> 10) & 0x1f) as i32;
     let m = (h & 0x3ff) as f64;
     match e {
         0 => sign * m * pow2(-24),
-        31 => sign * f64::INFINITY,
+        31 if !ahp => sign * f64::INFINITY,
         _ => sign * (1024.0 + m) * pow2(e - 25),
     }
 }
 
-/// Rounds a non-NaN double to half precision in `mode`.
-fn f64_to_f16(v: f64, mode: u8, fpsr: &mut u32) -> u64 {
+/// Rounds a non-NaN double to half precision in `mode` (`ahp`: to the
+/// alternative format, where infinities and overflows saturate with IOC).
+fn f64_to_f16(v: f64, mode: u8, fpsr: &mut u32, ahp: bool) -> u64 {
+    let fpsr_before = *fpsr;
     let negative = v.is_sign_negative();
     let sign = if negative { 0x8000 } else { 0 };
     if v.is_infinite() {
+        if ahp {
+            *fpsr |= IOC;
+            return sign | 0x7fff;
+        }
         return sign | 0x7c00;
     }
     if v == 0.0 {
@@ -124,6 +134,10 @@ fn f64_to_f16(v: f64, mode: u8, fpsr: &mut u32) -> u64 {
     let rounded = round_f64(scaled, mode);
     if rounded != scaled {
         *fpsr |= IXC;
+        // Tiny before rounding and inexact: underflow (FPRound).
+        if e < -14 {
+            *fpsr |= UFC;
+        }
     }
     let mut m = rounded.abs() as u64;
     if m >= 2048 {
@@ -134,8 +148,13 @@ fn f64_to_f16(v: f64, mode: u8, fpsr: &mut u32) -> u64 {
         return sign | m; // subnormal or zero
     }
     let biased = qe + 25;
-    if biased >= 31 {
-        *fpsr |= IXC;
+    if ahp && biased >= 32 {
+        // FPRoundBase: no infinity to round to; no inexact either.
+        *fpsr = (*fpsr & !IXC) | IOC | (fpsr_before & IXC);
+        return sign | 0x7fff;
+    }
+    if !ahp && biased >= 31 {
+        *fpsr |= OFC | IXC;
         let to_inf = match mode {
             RP => !negative,
             RM => negative,
@@ -156,7 +175,13 @@ pub fn convert_precision(raw: u64, from: u8, to: u8, fpcr: u32, fpsr: &mut u32, 
         1 => (raw >> 63, (raw >> 52) & 0x7ff == 0x7ff, raw & 0xf_ffff_ffff_ffff, 52),
         _ => (raw >> 15 & 1, (raw >> 10) & 0x1f == 0x1f, raw & 0x3ff, 10),
     };
-    if exp_max && frac != 0 {
+    let ahp = fpcr & FPCR_AHP != 0;
+    if exp_max && frac != 0 && !(ahp && from == 3) {
+        if ahp && to == 3 {
+            // FPConvert: a NaN has no alternative-format encoding: zero, IOC.
+            *fpsr |= IOC;
+            return sign << 15;
+        }
         if frac >> (fbits - 1) == 0 {
             *fpsr |= IOC;
         }
@@ -171,30 +196,21 @@ pub fn convert_precision(raw: u64, from: u8, to: u8, fpcr: u32, fpsr: &mut u32, 
             _ => sign << 15 | 0x7e00 | payload >> 54,
         };
     }
+    // FPUnpackCV: FZ flushes single and double inputs (FZ16 is ignored).
     let v = match from {
-        0 => f32::from_bits(raw as u32) as f64,
-        1 => f64::from_bits(raw),
-        _ => f16_to_f64(raw),
+        0 => flush_in(fpcr, fpsr, f32::from_bits(raw as u32)) as f64,
+        1 => flush_in(fpcr, fpsr, f64::from_bits(raw)),
+        _ => f16_to_f64(raw, ahp),
     };
     match to {
         0 => {
-            let r = v as f32;
-            let back = r as f64;
-            let r = if back != v {
-                *fpsr |= IXC;
-                let cmp = back.partial_cmp(&v).unwrap_or(std::cmp::Ordering::Equal);
-                if mode == RN {
-                    r
-                } else {
-                    adjust_rounding(r, cmp, mode)
-                }
-            } else {
-                r
-            };
+            // FPCR's mode: the host rounds in it, and flags overflow, underflow
+            // and inexact (a flush to zero by FZ included).
+            let r = host(fpcr, fpsr, v, |v| v as f32);
             r.to_bits() as u64
         }
         1 => v.to_bits(),
-        _ => f64_to_f16(v, mode, fpsr),
+        _ => f64_to_f16(v, mode, fpsr, ahp),
     }
 }
 

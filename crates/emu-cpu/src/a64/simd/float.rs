@@ -43,6 +43,13 @@ fn special<F: Float>(v: f64, negative: bool) -> F {
     }
 }
 
+/// Whether x / 2 is exact and normal: x is at least four times the smallest normal.
+#[inline(always)]
+fn halves_exactly<F: Float>(x: F) -> bool {
+    let min_normal = if F::BITS == 64 { f64::MIN_POSITIVE } else { f32::MIN_POSITIVE as f64 };
+    x.to_f64().abs() >= 4.0 * min_normal
+}
+
 #[inline(always)]
 fn inf_times_zero<F: Float>(a: F, b: F) -> bool {
     (a.infinite() && b.zero()) || (a.zero() && b.infinite())
@@ -50,6 +57,8 @@ fn inf_times_zero<F: Float>(a: F, b: F) -> bool {
 
 #[inline(always)]
 fn fp_lane<F: Float, const OP: u8>(fpcr: u32, fpsr: &mut u32, d: F, a: F, b: F) -> F {
+    // Every operation here unpacks its operands (FPUnpack): FZ flushes them.
+    let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let mask = |c: bool| F::from_u64(if c { u64::MAX } else { 0 });
     let ord = |fpsr: &mut u32, signal: bool| {
         if (a.nan() || b.nan()) && (signal || is_snan(a) || is_snan(b)) {
@@ -95,6 +104,13 @@ fn fp_lane<F: Float, const OP: u8>(fpcr: u32, fpsr: &mut u32, d: F, a: F, b: F) 
         FRECPS if inf_times_zero(a, b) => special(2.0, false),
         FRECPS => fmuladd(fpcr, fpsr, F::from_f64(2.0), neg(a), b),
         FRSQRTS if inf_times_zero(a, b) => special(1.5, false),
+        // (3 - a*b) / 2 rounds once (FPRSqrtStepFused): 1.5 - (a/2)*b, halving
+        // whichever operand halves exactly. Both tiny: the product is far below
+        // the result's precision, and the two-step form below rounds the same.
+        _ if !a.nan() && !b.nan() && (halves_exactly(a) || halves_exactly(b)) => {
+            let (a, b) = if halves_exactly(a) { (a / F::from_f64(2.0), b) } else { (a, b / F::from_f64(2.0)) };
+            fmuladd(fpcr, fpsr, F::from_f64(1.5), neg(a), b)
+        }
         _ => {
             let r = fmuladd(fpcr, fpsr, F::from_f64(3.0), neg(a), b);
             if r.nan() {

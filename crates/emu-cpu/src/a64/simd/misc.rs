@@ -129,6 +129,8 @@ const FRINT: u8 = 8; // + mode (RN..RA), FRINTX = FRINT + 5, FRINTI = FRINT + 6
 fn exec_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let r = fmap3::<F>(op, 0, cpu.vreg(op.rn), 0, |_, a, _| {
+        // FABS and FNEG are sign operations; everything else unpacks (FZ flushes).
+        let a = if OP == FABS || OP == FNEG { a } else { flush_in(fpcr, &mut fpsr, a) };
         let mask = |c: bool| F::from_u64(if c { u64::MAX } else { 0 });
         let z = F::from_u64(0);
         let cmp = |fpsr: &mut u32, c: bool| {
@@ -287,6 +289,8 @@ fn decode_misc(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
         (18 | 20, _, _) if size < 3 => {
             let k = match (opc, u) {
                 (18, false) if !scalar => 0,
+                // XTN has no scalar form.
+                (18, false) => return None,
                 (18, true) => 3,
                 (20, false) => 1,
                 _ => 2,

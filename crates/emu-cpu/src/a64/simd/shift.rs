@@ -125,7 +125,7 @@ pub fn exec_fixed_cvt<F: Float, const TO_INT: bool, const U: bool>(cpu: &mut Cpu
         let x = lane(n, i, e);
         let y = if TO_INT {
             // op.b: the rounding mode (FCVTZ* by immediate: towards zero).
-            fp_to_fixed(&mut fpsr, F::from_u64(x), fb, U, e, op.b)
+            fp_to_fixed(fpcr, &mut fpsr, F::from_u64(x), fb, U, e, op.b)
         } else {
             let v = if U { x as i128 } else { sx(x, e) as i128 };
             fixed_to_fp::<F>(&mut fpsr, v, fb, fpcr_mode(fpcr)).to_u64()
@@ -267,7 +267,8 @@ fn exec_hn<const SUB: bool, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: 
     let mut r = 0u64;
     for i in 0..64 / E {
         let (a, b) = (lane(n, i, 2 * E) as u128, lane(m, i, 2 * E) as u128);
-        let v = if SUB { a.wrapping_sub(b) } else { a + b } + if ROUND { 1 << (E - 1) } else { 0 };
+        // Wrapping: only the low 2E bits matter, and a - b may borrow.
+        let v = if SUB { a.wrapping_sub(b) } else { a + b }.wrapping_add(if ROUND { 1 << (E - 1) } else { 0 });
         r |= ((v >> E) as u64 & emask(E)) << (i * E);
     }
     wr_narrow(cpu, op, r);

@@ -287,8 +287,25 @@ fn decode(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     } else if size == 3 && !q {
         return None;
     }
-    if (matches!(kind, MUL | MLA | MLS | SABD | UABD | SABA | UABA | SHADD | UHADD | SRHADD | URHADD | SHSUB | UHSUB)
-        || (pairwise && kind != ADD))
+    if (matches!(
+        kind,
+        MUL | MLA
+            | MLS
+            | SABD
+            | UABD
+            | SABA
+            | UABA
+            | SHADD
+            | UHADD
+            | SRHADD
+            | URHADD
+            | SHSUB
+            | UHSUB
+            | SMAX
+            | UMAX
+            | SMIN
+            | UMIN
+    ) || (pairwise && kind != ADD))
         && size == 3
     {
         return None;

@@ -1,0 +1,143 @@
+//! The host side of guest signals: host handlers that record a signal for the
+//! thread it arrived on and ask its run loop to stop at the next block boundary,
+//! where the guest handler is then set up. Also the host signal mask, which
+//! mirrors the guest's so that blocked signals stay pending in the host kernel.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Signals recorded by the host handler and not yet delivered to the guest.
+pub struct Pending {
+    bits: AtomicU64,
+    info: UnsafeCell<[[u8; 128]; 64]>,
+}
+
+thread_local! {
+    static PENDING: Pending = const { Pending { bits: AtomicU64::new(0), info: UnsafeCell::new([[0; 128]; 64]) } };
+    /// Set by a host handler: the run loop should stop and deliver.
+    pub static INTERRUPT: AtomicBool = const { AtomicBool::new(false) };
+}
+
+/// A pointer to this thread's interrupt flag, for the CPU's dispatch loop.
+pub fn interrupt_flag() -> &'static AtomicBool {
+    // SAFETY: the flag is a thread-local that lives as long as the thread, and the
+    // run loop that receives this reference runs on (and ends with) the same thread.
+    INTERRUPT.with(|f| unsafe { &*(f as *const AtomicBool) })
+}
+
+/// Signals emu keeps for itself on the host: faults in guest code arrive as these.
+pub const FAULT_SIGNALS: [i32; 2] = [libc::SIGSEGV, libc::SIGBUS];
+
+fn bit(sig: i32) -> u64 {
+    1u64 << (sig - 1)
+}
+
+/// Records `sig` with its siginfo for the current thread (async-signal-safe).
+pub fn record(sig: i32, info: &[u8; 128]) {
+    if !(1..=64).contains(&sig) {
+        return;
+    }
+    PENDING.with(|p| {
+        // SAFETY: only this thread touches its own slots; a nested handler for the
+        // same signal is blocked while this one runs (no SA_NODEFER on the host).
+        unsafe { (*p.info.get())[(sig - 1) as usize] = *info };
+        p.bits.fetch_or(bit(sig), Ordering::SeqCst);
+    });
+    INTERRUPT.with(|f| f.store(true, Ordering::SeqCst));
+}
+
+/// Takes the lowest pending signal not in `mask` (the guest's blocked set).
+pub fn take(mask: u64) -> Option<(i32, [u8; 128])> {
+    PENDING.with(|p| {
+        let ready = p.bits.load(Ordering::SeqCst) & !mask;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as i32 + 1;
+        p.bits.fetch_and(!bit(sig), Ordering::SeqCst);
+        // SAFETY: our own slot; the host handler for `sig` wrote it before setting
+        // the bit we just cleared.
+        Some((sig, unsafe { (*p.info.get())[(sig - 1) as usize] }))
+    })
+}
+
+/// Whether `sig` is recorded and not blocked by `mask`.
+pub fn is_pending(sig: i32, mask: u64) -> bool {
+    PENDING.with(|p| p.bits.load(Ordering::SeqCst) & !mask & bit(sig) != 0)
+}
+
+/// Whether any recorded signal is not blocked by `mask`.
+pub fn any(mask: u64) -> bool {
+    PENDING.with(|p| p.bits.load(Ordering::SeqCst) & !mask != 0)
+}
+
+extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
+    let mut buf = [0u8; 128];
+    // SAFETY: the kernel passes a valid 128-byte siginfo.
+    unsafe { std::ptr::copy_nonoverlapping(info as *const u8, buf.as_mut_ptr(), 128) };
+    record(sig, &buf);
+}
+
+/// The kernel's x86_64 struct sigaction (not glibc's).
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: u64,
+    restorer: usize,
+    mask: u64,
+}
+
+const SA_RESTORER: u64 = 0x0400_0000;
+
+/// Return path from a host handler installed with the raw syscall.
+#[unsafe(naked)]
+extern "C" fn restore_rt() {
+    core::arch::naked_asm!("mov rax, 15", "syscall", "ud2");
+}
+
+/// Installs a host disposition with the raw syscall: glibc refuses the signals it
+/// reserves for itself (32, 33), which guest programs use too.
+fn host_sigaction(sig: i32, handler: usize, flags: u64) -> i32 {
+    let act =
+        KernelSigaction { handler, flags: flags | SA_RESTORER, restorer: restore_rt as *const () as usize, mask: 0 };
+    // SAFETY: a valid kernel sigaction; the restorer performs rt_sigreturn.
+    let r = unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, &act as *const KernelSigaction, 0usize, 8usize) };
+    r as i32
+}
+
+/// The guest installed a handler: catch the signal on the host.
+pub fn catch(sig: i32) {
+    let flags = (libc::SA_SIGINFO | libc::SA_ONSTACK) as u64;
+    host_sigaction(sig, on_signal as *const () as usize, flags);
+}
+
+/// The guest set SIG_DFL or SIG_IGN: the host kernel then acts exactly as it would
+/// for the guest (terminate, stop, ignore).
+pub fn set_default(sig: i32, ignore: bool) {
+    let h = if ignore { libc::SIG_IGN } else { libc::SIG_DFL };
+    host_sigaction(sig, h, 0);
+}
+
+/// Signals the host must never block for emu to work (or that cannot be blocked).
+const UNBLOCKABLE: u64 = (1 << (libc::SIGKILL - 1))
+    | (1 << (libc::SIGSTOP - 1))
+    | (1 << (libc::SIGSEGV - 1))
+    | (1 << (libc::SIGBUS - 1))
+    | (1 << (libc::SIGILL - 1))
+    | (1 << (libc::SIGFPE - 1))
+    | (1 << (libc::SIGTRAP - 1));
+
+/// Makes the host thread's mask the guest's.
+pub fn set_host_mask(guest_mask: u64) {
+    let m = guest_mask & !UNBLOCKABLE;
+    // SAFETY: raw rt_sigprocmask with an 8-byte set (glibc would drop 32 and 33).
+    unsafe { libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &m as *const u64, 0usize, 8usize) };
+}
+
+/// The host thread's current mask (a new emu inherits the guest's across execve).
+pub fn host_mask() -> u64 {
+    let mut m: u64 = 0;
+    // SAFETY: raw rt_sigprocmask reading into a local.
+    unsafe { libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, 0usize, &mut m as *mut u64, 8usize) };
+    m
+}

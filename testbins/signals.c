@@ -1,0 +1,151 @@
+/* Signal delivery: handlers with siginfo and ucontext, register changes in the
+ * handler taking effect after sigreturn, SIGSEGV recovery with siglongjmp,
+ * SIGILL and SIGTRAP at the right PC, sigaltstack, masks, SA_RESETHAND,
+ * SA_RESTART around a blocking read, EINTR without it. The native build only
+ * says that it needs arm64. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#if defined(__aarch64__)
+static volatile sig_atomic_t got;
+static sigjmp_buf jb;
+static volatile uintptr_t fault_addr;
+static volatile int on_alt;
+static char altstack[65536];
+
+static void on_usr1(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    got = sig * 1000 + (si->si_code == SI_TKILL || si->si_code == SI_USER);
+}
+
+static void on_segv(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    fault_addr = (uintptr_t)si->si_addr;
+    got = sig + 100 * (uc->uc_mcontext.fault_address == (uintptr_t)si->si_addr);
+    on_alt = (uintptr_t)&sig >= (uintptr_t)altstack && (uintptr_t)&sig < (uintptr_t)altstack + sizeof altstack;
+    siglongjmp(jb, 1);
+}
+
+static void skip_insn(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    got = sig + 100 * (uc->uc_mcontext.pc == (uintptr_t)si->si_addr);
+    uc->uc_mcontext.pc += 4;        /* resume after the faulting instruction */
+    uc->uc_mcontext.regs[0] = 1234; /* and the handler's change to x0 sticks */
+}
+
+static void on_alarm(int sig) { got = sig; }
+
+int main(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    setvbuf(stdout, NULL, _IONBF, 0);
+
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    printf("usr1: %d\n", (int)got);
+
+    /* Blocked, then delivered on unblock. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    got = 0;
+    kill(getpid(), SIGUSR1);
+    printf("blocked: %d\n", (int)got);
+    sigset_t pend;
+    sigpending(&pend);
+    printf("pending: %d\n", sigismember(&pend, SIGUSR1));
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("unblocked: %d\n", (int)got);
+
+    /* SIGSEGV on an alternate stack, recovered with siglongjmp. */
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, NULL);
+    char *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    got = 0;
+    if (sigsetjmp(jb, 1) == 0) {
+        *(volatile char *)(p + 123) = 1;
+        puts("no fault?");
+    }
+    printf("segv: %d addr_ok=%d alt=%d\n", (int)got, fault_addr == (uintptr_t)(p + 123), (int)on_alt);
+    got = 0;
+    if (sigsetjmp(jb, 1) == 0) {
+        volatile int *volatile bad = (volatile int *)16;
+        (void)*bad;
+    }
+    printf("segv null: %d addr=%lx\n", (int)got, (unsigned long)fault_addr);
+
+    /* SIGILL and SIGTRAP: the handler skips the instruction and sets x0. */
+    sa.sa_sigaction = skip_insn;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
+    long r;
+    got = 0;
+    __asm__ volatile("mov x0, #0\n.inst 0x00000000\nmov %0, x0" : "=r"(r) : : "x0");
+    printf("sigill: %d x0=%ld\n", (int)got, r);
+    got = 0;
+    __asm__ volatile("mov x0, #0\nbrk #7\nmov %0, x0" : "=r"(r) : : "x0");
+    printf("sigtrap: %d x0=%ld\n", (int)got, r);
+
+    /* SA_RESETHAND: the second raise takes the default action (ignored here). */
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGWINCH, &sa, NULL);
+    got = 0;
+    raise(SIGWINCH);
+    printf("resethand first: %d\n", (int)got);
+    got = 0;
+    raise(SIGWINCH);
+    printf("resethand second: %d\n", (int)got);
+
+    /* A blocking read interrupted by SIGALRM: EINTR without SA_RESTART. */
+    int fds[2];
+    if (pipe(fds) != 0) return 1;
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = 0;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {.it_value = {.tv_usec = 50000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    char c;
+    got = 0;
+    ssize_t n = read(fds[0], &c, 1);
+    printf("read: n=%zd errno=%s got=%d\n", n, n < 0 && errno == EINTR ? "EINTR" : "other", (int)got);
+
+    /* With SA_RESTART the read goes on and returns the byte a child writes later. */
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &sa, NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(300000);
+        if (write(fds[1], "x", 1) != 1) _exit(1);
+        _exit(0);
+    }
+    setitimer(ITIMER_REAL, &it, NULL);
+    got = 0;
+    n = read(fds[0], &c, 1);
+    printf("restarted read: n=%zd c=%c got=%d\n", n, n == 1 ? c : '?', (int)got);
+    waitpid(child, NULL, 0);
+    return 0;
+}
+#else
+int main(void) {
+    puts("signals inspects the aarch64 ucontext: it runs only on arm64");
+    return 0;
+}
+#endif
