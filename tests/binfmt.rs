@@ -228,8 +228,6 @@ fn chroot_busybox(dir: &TempDir) {
 /// `docker run --platform linux/arm64` of an image made from the busybox root
 /// filesystem (no registry is needed: the image is built locally).
 #[test]
-#[ignore = "Docker's default seccomp profile refuses process_vm_readv/writev without CAP_SYS_PTRACE, \
-            and emu-memory's read_bytes/write_bytes have no other way yet: emu exits 119 in containers"]
 fn docker_runs_arm64_images() {
     if let Some(reason) = skip_reason() {
         println!("skipped: {reason}");

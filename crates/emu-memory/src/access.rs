@@ -66,16 +66,9 @@ pub fn store_u128(addr: u64, v: u128) {
 
 /// Copies guest bytes into a host buffer without risking a host fault: for the
 /// syscall layer, which must answer EFAULT rather than crash on a bad pointer.
+/// Needs the runtime's fault handler (which calls [`crate::recover::recover_copy_fault`]).
 pub fn read_bytes(addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
-    if buf.is_empty() {
-        return Ok(());
-    }
-    let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-    let remote = libc::iovec { iov_base: addr as usize as *mut libc::c_void, iov_len: buf.len() };
-    // SAFETY: process_vm_readv on our own pid copies with kernel fault checking; the
-    // local iovec covers exactly `buf`.
-    let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-    if n == buf.len() as isize {
+    if crate::recover::guarded_copy(buf.as_mut_ptr() as u64, addr, buf.len()) {
         Ok(())
     } else {
         Err(Fault { addr })
@@ -84,14 +77,7 @@ pub fn read_bytes(addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
 
 /// Writes host bytes into guest memory, answering a fault instead of crashing.
 pub fn write_bytes(addr: u64, data: &[u8]) -> Result<(), Fault> {
-    if data.is_empty() {
-        return Ok(());
-    }
-    let local = libc::iovec { iov_base: data.as_ptr() as *mut libc::c_void, iov_len: data.len() };
-    let remote = libc::iovec { iov_base: addr as usize as *mut libc::c_void, iov_len: data.len() };
-    // SAFETY: process_vm_writev on our own pid; the kernel checks the guest range.
-    let n = unsafe { libc::process_vm_writev(libc::getpid(), &local, 1, &remote, 1, 0) };
-    if n == data.len() as isize {
+    if crate::recover::guarded_copy(addr, data.as_ptr() as u64, data.len()) {
         Ok(())
     } else {
         Err(Fault { addr })
@@ -143,10 +129,27 @@ mod tests {
 
     #[test]
     fn read_bytes_reports_fault() {
+        extern "C" fn on_fault(_: i32, _: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+            // SAFETY: the ucontext of this handler.
+            if !unsafe { crate::recover::recover_copy_fault(uc) } {
+                std::process::abort();
+            }
+        }
+        // SAFETY: installing a handler that only recovers guarded copies.
+        unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = on_fault as *const () as usize;
+            act.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
+            libc::sigaction(libc::SIGSEGV, &act, std::ptr::null_mut());
+        }
         let mut b = [0u8; 8];
         assert_eq!(read_bytes(8, &mut b), Err(Fault { addr: 8 }));
         let s = b"abc\0";
         assert_eq!(read_cstr(s.as_ptr() as u64, 100).unwrap(), b"abc");
+        assert_eq!(write_bytes(16, b"x"), Err(Fault { addr: 16 }));
+        let mut dst = [0u8; 3];
+        write_bytes(dst.as_mut_ptr() as u64, b"xyz").unwrap();
+        assert_eq!(&dst, b"xyz");
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod atomic;
+pub mod recover;
 pub mod space;
 
 pub use access::*;

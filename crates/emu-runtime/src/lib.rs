@@ -42,6 +42,8 @@ impl CodeMemory for GuestCode<'_> {
 /// Loads the program and runs it; returns only on a load error. The process exits
 /// with the guest's status, or dies of the guest's fatal signal.
 pub fn run(config: Config) -> Result<std::convert::Infallible, LoadError> {
+    // First: guest memory copies (the loader's too) rely on the fault handler.
+    signals::install_fault_handlers();
     let mut space = AddressSpace::new();
     emu_linux::path::set_sysroot(config.sysroot.as_deref());
     let loaded = load_program(&config.program, config.exec_fd, &mut space, &emu_linux::path::host_path_buf)?;
@@ -76,7 +78,6 @@ pub fn run(config: Config) -> Result<std::convert::Infallible, LoadError> {
     let mut process = Process::new(space, exe, auxv, config.log);
     process.sigreturn_trampoline = tramp;
     let proc: &'static Process = Box::leak(Box::new(process));
-    signals::install_fault_handlers();
 
     let mut cpu = Cpu { pc: loaded.entry(), ..Default::default() };
     cpu.set_sp(sp);

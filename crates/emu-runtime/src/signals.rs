@@ -8,6 +8,7 @@
 //! loop was entered; the operation that faulted is known from the CPU state.
 
 use emu_cpu::{BlockCache, CodeMemory, Cpu, Exit};
+use emu_memory::recover::{self, set_jump, JmpBuf};
 use std::cell::{Cell, UnsafeCell};
 use std::sync::atomic::AtomicBool;
 
@@ -34,45 +35,6 @@ pub fn guest_fatal_signal(sig: i32) -> ! {
     exit_process(128 + sig)
 }
 
-/// Callee-saved registers, stack pointer and resume address (x86_64 SysV).
-#[repr(C)]
-struct JmpBuf([u64; 8]);
-
-/// Saves the caller's context; returns 0, or 1 when resumed by `long_jump`.
-#[unsafe(naked)]
-unsafe extern "C" fn set_jump(buf: *mut JmpBuf) -> u64 {
-    core::arch::naked_asm!(
-        "mov [rdi], rbx",
-        "mov [rdi + 8], rbp",
-        "mov [rdi + 16], r12",
-        "mov [rdi + 24], r13",
-        "mov [rdi + 32], r14",
-        "mov [rdi + 40], r15",
-        "lea rdx, [rsp + 8]",
-        "mov [rdi + 48], rdx",
-        "mov rdx, [rsp]",
-        "mov [rdi + 56], rdx",
-        "xor eax, eax",
-        "ret",
-    );
-}
-
-/// Resumes the context saved by `set_jump`, which then returns 1.
-#[unsafe(naked)]
-unsafe extern "C" fn long_jump(buf: *const JmpBuf) -> ! {
-    core::arch::naked_asm!(
-        "mov rbx, [rdi]",
-        "mov rbp, [rdi + 8]",
-        "mov r12, [rdi + 16]",
-        "mov r13, [rdi + 24]",
-        "mov r14, [rdi + 32]",
-        "mov r15, [rdi + 40]",
-        "mov rsp, [rdi + 48]",
-        "mov eax, 1",
-        "jmp qword ptr [rdi + 56]",
-    );
-}
-
 /// A host fault in guest code.
 #[derive(Debug, Clone, Copy)]
 pub struct Fault {
@@ -90,14 +52,11 @@ impl Fault {
 }
 
 thread_local! {
-    static JMP: UnsafeCell<JmpBuf> = const { UnsafeCell::new(JmpBuf([0; 8])) };
+    static JMP: UnsafeCell<JmpBuf> = const { UnsafeCell::new(JmpBuf::new()) };
     static IN_GUEST: Cell<bool> = const { Cell::new(false) };
     static FAULT: Cell<Option<Fault>> = const { Cell::new(None) };
 }
 
-const REG_RDI: usize = 8;
-const REG_RSP: usize = 15;
-const REG_RIP: usize = 16;
 const REG_ERR: usize = 19;
 
 extern "C" fn on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
@@ -111,6 +70,11 @@ extern "C" fn on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_vo
         emu_linux::hostsig::record(sig, &raw);
         return;
     }
+    // SAFETY: the ucontext of this handler.
+    if unsafe { recover::recover_copy_fault(uc as *mut libc::ucontext_t as *mut libc::c_void) } {
+        // A syscall-layer copy from a bad guest pointer: it reports EFAULT.
+        return;
+    }
     if !IN_GUEST.with(|g| g.get()) {
         // A fault in emu itself: die of it as any program would.
         // SAFETY: restoring the default action; returning re-executes the access.
@@ -122,11 +86,9 @@ extern "C" fn on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_vo
     let write = uc.uc_mcontext.gregs[REG_ERR] & 2 != 0;
     FAULT.with(|f| f.set(Some(Fault { sig, info: raw, addr, write })));
     // Resume at long_jump(JMP): the run loop's frame is intact below this one.
-    let jmp = JMP.with(|j| j.get() as u64);
-    let g = &mut uc.uc_mcontext.gregs;
-    g[REG_RDI] = jmp as i64;
-    g[REG_RSP] = ((g[REG_RSP] as u64 - 256) & !15) as i64 - 8;
-    g[REG_RIP] = long_jump as *const () as i64;
+    let jmp = JMP.with(|j| j.get() as *const JmpBuf);
+    // SAFETY: this handler's ucontext; JMP was set by run_guarded on this thread.
+    unsafe { recover::redirect_to(uc as *mut libc::ucontext_t as *mut libc::c_void, jmp) };
 }
 
 /// Installs the fault handlers (once per process).
