@@ -51,13 +51,15 @@ fn xargs_parallel_find_exec_timeout() {
 
 #[test]
 fn httpd_and_wget_on_loopback() {
-    // A port derived from our pid, so parallel test runs do not collide.
+    // A port derived from our pid, so parallel test runs do not collide. Whether
+    // the shell reports "Terminated" for the killed server depends on how fast it
+    // dies (a race in ash itself), so that report is not compared.
     let port = 20000 + std::process::id() % 20000;
     let text = format!(
         "d=$(mktemp -d); echo served-by-httpd > $d/index.html; \
          httpd -f -p 127.0.0.1:{port} -h $d & h=$!; \
          i=0; while [ $i -lt 100 ]; do i=$((i+1)); wget -q -O - http://127.0.0.1:{port}/index.html 2>/dev/null && break; sleep 0.1; done; \
-         kill $h; wait $h; rm -r $d"
+         kill $h; wait $h 2>/dev/null; rm -r $d"
     );
     let out = script("httpd", &text);
     assert_eq!(out, "served-by-httpd\n");
