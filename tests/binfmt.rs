@@ -209,10 +209,19 @@ fn registered_emu_runs_arm64_programs() {
 fn chroot_busybox(dir: &TempDir) {
     let rootfs = dir.path().join("rootfs");
     busybox_rootfs(&rootfs);
+    // As `debootstrap --foreign` leaves it: /proc a link to itself in the
+    // chroot, so emu cannot re-execute itself through /proc/self/exe (ELOOP)
+    // and must let the kernel's registration run the programs sh starts.
+    std::fs::remove_dir(rootfs.join("proc")).expect("cannot remove rootfs/proc");
+    std::os::unix::fs::symlink("/proc", rootfs.join("proc")).expect("cannot link rootfs/proc");
+    // A program that is no busybox applet, so sh must execute it.
+    let hello = rootfs.join("bin/hello");
+    std::fs::copy(testbin("static", "hello"), &hello).expect("cannot copy hello");
+    std::fs::set_permissions(&hello, std::fs::Permissions::from_mode(0o755)).expect("cannot chmod");
     // chroot lives in sbin, which the guest's PATH leaves out.
     let chroot = ["/usr/sbin/chroot", "/sbin/chroot"].into_iter().find(|p| Path::new(p).exists()).unwrap_or("chroot");
     let mut cmd = Command::new(chroot);
-    guest_env(cmd.arg(&rootfs).args(["/bin/sh", "-c", "echo ok; ls /"]));
+    guest_env(cmd.arg(&rootfs).args(["/bin/sh", "-c", "echo ok; ls /; hello"]));
     let out = run(cmd, &[]);
     // What the host sees in the folder is what `ls /` must list.
     let mut names: Vec<String> = std::fs::read_dir(&rootfs)
@@ -220,7 +229,7 @@ fn chroot_busybox(dir: &TempDir) {
         .map(|e| e.expect("cannot read rootfs entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let expected = format!("ok\n{}\n", names.join("\n"));
+    let expected = format!("ok\n{}\nHello, world!\n", names.join("\n"));
     assert_eq!(out.code(), Some(0), "chroot busybox sh:\n{out}");
     assert_eq!(out.stdout_str(), expected, "chroot busybox sh:\n{out}");
 }

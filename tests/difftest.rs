@@ -30,3 +30,28 @@ fn random_instructions_match_qemu() {
     }
     assert!(reports.iter().all(|r| r.mismatches == 0), "emu disagrees with qemu:\n{text}");
 }
+
+/// Decode coverage: random encodings of every class that objdump accepts either
+/// decode in emu or belong to a feature emu does not advertise
+/// (difftest::coverage::EXCLUDED).
+#[test]
+fn every_valid_encoding_decodes() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let work = root.join("target/difftest");
+    std::fs::create_dir_all(&work).unwrap_or_else(|e| panic!("cannot create {}: {e}", work.display()));
+    let mut report = String::new();
+    for class in difftest::classes::CLASSES {
+        let missing = difftest::coverage::undecoded(class, 20_000, 0xc0de, &work)
+            .unwrap_or_else(|e| panic!("coverage check could not run: {e}"));
+        // One example per mnemonic keeps the report short.
+        let mut seen = std::collections::BTreeMap::new();
+        for (word, asm) in &missing {
+            let m = asm.split_whitespace().next().unwrap_or("?").to_owned();
+            seen.entry(m).or_insert((0, *word, asm.clone())).0 += 1;
+        }
+        for (m, (n, word, asm)) in seen {
+            report.push_str(&format!("[{}] {m} x{n}, e.g. {word:08x} {asm}\n", class.name));
+        }
+    }
+    assert!(report.is_empty(), "valid encodings emu does not decode:\n{report}");
+}

@@ -10,7 +10,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -188,10 +188,287 @@ fn bash_fork() {
 /// programs.)
 #[test]
 fn bash_runs_sysroot_programs() {
-    let mut cmd = Command::new(emu());
-    cmd.arg("-L").arg(debian_sysroot()).arg(debian_sysroot().join("bin/bash"));
-    cmd.args(["-c", "/bin/uname -m; /usr/bin/expr 6 '*' 7 | /usr/bin/wc -c"]).env_clear().env("PATH", "/usr/bin:/bin");
+    let mut cmd = emu_in_sysroot("bin/bash");
+    cmd.args(["-c", "/bin/uname -m; /usr/bin/expr 6 '*' 7 | /usr/bin/wc -c"]);
     let out = run(cmd, &[]);
     assert_eq!(out.code(), Some(0), "{out}");
     assert_eq!(out.stdout_str(), "aarch64\n3\n", "{out}");
+}
+
+/// `emu -L SYSROOT SYSROOT/program` alone: for programs that start others,
+/// and for steps whose result is checked afterwards.
+fn emu_in_sysroot(program: &str) -> Command {
+    emu_in_sysroot_args(program, &[])
+}
+
+fn emu_in_sysroot_args(program: &str, args: &[&OsStr]) -> Command {
+    let mut cmd = Command::new(emu());
+    cmd.arg("-L").arg(debian_sysroot()).arg(debian_sysroot().join(program)).args(args);
+    cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LC_ALL", "C");
+    cmd
+}
+
+// Interpreters and tools from Debian's arm64 packages, with their own scripts.
+
+/// Text that compresses and hashes like real data, the same on every run.
+fn generated_text(words: usize) -> String {
+    const WORDS: [&str; 8] = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut out = String::new();
+    for i in 0..words {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let word = WORDS[(state % 8) as usize];
+        out.push_str(word);
+        out.push_str(&(state >> 40).to_string());
+        out.push(if i % 12 == 11 { '\n' } else { ' ' });
+    }
+    out
+}
+
+/// Python's stdlib: hashes (OpenSSL's and Python's own), zlib, bz2, lzma,
+/// json, re, big integers, decimal, fractions, floats and threads.
+const PYTHON_STDLIB: &str = r#"
+import bz2, hashlib, json, lzma, math, re, struct, sys, threading, zlib
+from decimal import Decimal, getcontext
+from fractions import Fraction
+
+text = open(sys.argv[1], "rb").read()
+print("len", len(text))
+for name in ["md5", "sha1", "sha256", "sha512", "sha3_256", "blake2b", "blake2s"]:
+    print(name, hashlib.new(name, text).hexdigest())
+print("pbkdf2", hashlib.pbkdf2_hmac("sha256", b"secret", b"salt", 1000).hex())
+
+packed = zlib.compress(text, 9)
+print("zlib", len(packed), zlib.crc32(text), zlib.adler32(text), zlib.decompress(packed) == text)
+print("bz2", len(bz2.compress(text)), bz2.decompress(bz2.compress(text)) == text)
+print("lzma", lzma.decompress(lzma.compress(text)) == text)
+
+counts = {}
+for m in re.finditer(rb"([a-z]+)(\d+)", text):
+    counts[m.group(1).decode()] = counts.get(m.group(1).decode(), 0) + int(m.group(2)) % 1000
+doc = json.dumps({"counts": counts, "floats": [1 / 3, 2.5e-300, -0.0, 1e22], "nested": [[1, [2, [3]]], {"k": None}]},
+                 sort_keys=True)
+print(doc)
+print(json.loads(doc)["counts"] == counts)
+print(re.sub(r"(\w+)a(\d)", r"<\2\1>", text[:200].decode()))
+
+print("factorial digits", sum(int(d) for d in str(math.factorial(1000))))
+print("pow", pow(3, 10**5, 10**40 + 39))
+getcontext().prec = 60
+print("decimal", Decimal(2).sqrt(), Decimal(1) / Decimal(7))
+print("fraction", sum(Fraction(1, n) for n in range(1, 60)))
+print("float", sum(x * 0.1 for x in range(10000)), 2.0 ** 0.5, math.sin(1e6), struct.pack("<d", 1 / 3).hex())
+
+total = [0]
+lock = threading.Lock()
+def work(k):
+    s = 0
+    for i in range(k, 100000, 8):
+        s += i * i % 97
+    with lock:
+        total[0] += s
+threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("threads", total[0])
+sys.exit(3)
+"#;
+
+/// `interpreter SCRIPT DATA` under emu and qemu, DATA holding `words` of
+/// generated text; the script must end with `status`.
+#[track_caller]
+fn compare_script(interpreter: &str, script: &str, words: usize, status: i32) -> Outcome {
+    let dir = TempDir::new("script");
+    let script = dir.file("script", script);
+    let data = dir.file("data.txt", generated_text(words));
+    let inv = debian(interpreter).args([&script, &data]).env("TZ", "UTC");
+    let out = compare_in(interpreter, &debian_sysroot(), &inv);
+    assert_eq!(out.code(), Some(status), "{out}");
+    out
+}
+
+#[test]
+fn python_stdlib() {
+    let out = compare_script("/usr/bin/python3", PYTHON_STDLIB, 8000, 3);
+    assert!(out.stdout_str().contains("\nzlib ") && out.stdout_str().contains("\nthreads "), "{out}");
+}
+
+/// subprocess starts arm64 programs: qemu cannot be the reference (without
+/// binfmt_misc it hands them to the host), so the expected values come from
+/// what the script means, and the hash from the host's sha256sum.
+#[test]
+fn python_subprocess() {
+    let script = r#"
+import subprocess, sys
+r = subprocess.run(["/bin/uname", "-m"], capture_output=True, text=True)
+print(r.stdout.strip(), r.returncode)
+r = subprocess.run([sys.executable, "-c", "import sys; print(sum(range(101))); sys.exit(4)"], capture_output=True, text=True)
+print(r.stdout.strip(), r.returncode)
+data = sys.stdin.buffer.read()
+packed = subprocess.run(["/usr/bin/xz", "-T1", "-c"], input=data, capture_output=True, check=True).stdout
+print(subprocess.run(["/usr/bin/xz", "-d", "-c"], input=packed, capture_output=True).stdout == data)
+sha = subprocess.Popen(["/usr/bin/sha256sum"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+cut = subprocess.Popen(["/usr/bin/cut", "-c1-64"], stdin=sha.stdout, stdout=subprocess.PIPE)
+sha.stdout.close()
+sha.stdin.write(data)
+sha.stdin.close()
+print(cut.communicate()[0].decode().strip(), sha.wait(), cut.wait())
+"#;
+    let data = generated_text(3000);
+    let host_sha = {
+        let mut cmd = Command::new("sha256sum");
+        cmd.arg("-");
+        let out = run(cmd, data.as_bytes());
+        assert_eq!(out.code(), Some(0), "{out}");
+        out.stdout_str()[..64].to_string()
+    };
+    let mut cmd = emu_in_sysroot("usr/bin/python3");
+    cmd.args(["-c", script]);
+    let out = run(cmd, data.as_bytes());
+    assert_eq!(out.code(), Some(0), "{out}");
+    assert_eq!(out.stdout_str(), format!("aarch64 0\n5050 4\nTrue\n{host_sha} 0 0\n"), "{out}");
+}
+
+const PERL_SCRIPT: &str = r#"
+use strict;
+use warnings;
+my %sum;
+$sum{$_ % 37} += $_ * $_ for 1 .. 5000;
+print join(",", map { "$_=$sum{$_}" } sort { $a <=> $b } keys %sum), "\n";
+my @primes = grep { my $n = $_; !grep { $n % $_ == 0 } 2 .. int(sqrt $n) } 2 .. 3000;
+print scalar(@primes), " $primes[-1]\n";
+(my $title = "the quick brown fox jumps over the lazy dog") =~ s/(\w+)/\u\L$1/g;
+print "$title\n";
+printf "%.12f %e %x %o %s %05.1f\n", atan2(1, 1) * 4, 1 / 7, 255, 8, scalar reverse("abc"), 3.14159;
+print unpack("H*", pack("NnCa4", 0xdeadbeef, 513, 7, "xy")), "\n";
+sub fib { my $n = shift; $n < 2 ? $n : fib($n - 1) + fib($n - 2) }
+print fib(20), "\n";
+my $r = eval { die { code => 42 } };
+print "caught $@->{code}\n";
+open(my $fh, "<", $ARGV[0]) or die "cannot open: $!";
+my (%words, $lines);
+while (my $line = <$fh>) {
+    $lines++;
+    $words{$1}++ while $line =~ /([a-z]+)\d+/g;
+}
+print "$lines lines; ", join(" ", map { "$_:$words{$_}" } sort keys %words), "\n";
+my @sorted = sort { length($a) <=> length($b) or $b cmp $a } keys %words;
+print "@sorted\n";
+print join(" ", map { sprintf "%.3g", $_ ** 0.5 } 1 .. 8), "\n";
+exit 2;
+"#;
+
+#[test]
+fn perl_script() {
+    compare_script("/usr/bin/perl", PERL_SCRIPT, 3000, 2);
+    // A one-liner, and perl reading its program from stdin.
+    let out = compare_debian("perl -e", &debian("/usr/bin/perl").args(["-e", "print 6*7, qq{\\n}"]));
+    assert_eq!(out.stdout_str(), "42\n");
+    let dir = TempDir::new("perl");
+    let data = dir.file("data.txt", generated_text(1000));
+    let inv = debian("/usr/bin/perl").args([OsStr::new("-"), data.as_os_str()]).stdin(PERL_SCRIPT);
+    assert_eq!(compare_in("perl stdin", &debian_sysroot(), &inv).code(), Some(2));
+}
+
+const LUA_SCRIPT: &str = r##"
+local t = {}
+for i = 1, 2000 do t[i] = (i * 7919) % 2000 end
+table.sort(t, function(a, b) return a > b end)
+print(t[1], t[1000], t[2000], #t)
+print(string.format("%.14g %d %x %5.2f %q %s", math.pi, math.maxinteger, 255, 1 / 3, "a\nb", tostring(nil)))
+local co = coroutine.wrap(function() for i = 1, 4 do coroutine.yield(i * i) end end)
+print(co(), co(), co(), co())
+print(("hello world from lua"):gsub("(%w+)", "<%1>"))
+print(string.pack("<i4d", 100, 0.5):byte(1, -1))
+local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+print(fib(22))
+print(7 // 2, 7 % -3, 2 ^ 53, 1e300 * 1e10, -0.0, math.tointeger(3.0), 10 / 4, 3 | 5, ~0 >> 60)
+print(utf8.char(72, 228, 8364, 128512), utf8.len("häl€"))
+print(os.time({ year = 2000, month = 1, day = 1, hour = 0 }), os.date("!%Y-%m-%d %H:%M:%S", 1e9))
+local words, lines = {}, 0
+for line in io.lines(arg[1]) do
+  lines = lines + 1
+  for w in line:gmatch("(%a+)%d+") do words[w] = (words[w] or 0) + 1 end
+end
+local keys = {}
+for k in pairs(words) do keys[#keys + 1] = k end
+table.sort(keys)
+for _, k in ipairs(keys) do io.write(k, "=", words[k], " ") end
+print(lines)
+local ok, err = pcall(error, { code = 7 })
+print(ok, err.code, select("#", 1, nil, 3), setmetatable({}, { __index = function(_, k) return k * 2 end })[21])
+os.exit(5)
+"##;
+
+#[test]
+fn lua_script() {
+    compare_script("/usr/bin/lua5.4", LUA_SCRIPT, 3000, 5);
+    let out = compare_debian("lua -e", &debian("/usr/bin/lua5.4").args(["-e", "print(6 * 7)"]));
+    assert_eq!(out.stdout_str(), "42\n");
+}
+
+/// xz compresses to the same bytes as under qemu (one thread and two), and
+/// decompresses back to the input.
+#[test]
+fn xz_round_trip() {
+    let input = generated_text(12000).into_bytes();
+    for threads in ["-T1", "-T2"] {
+        for level in ["-1", "-6"] {
+            let what = format!("xz {threads} {level}");
+            let inv = debian("/usr/bin/xz").args([threads, level, "-c"]).stdin(input.clone());
+            let packed = compare_debian(&what, &inv).stdout;
+            assert!(packed.starts_with(b"\xfd7zXZ\0") && packed.len() < input.len() / 2, "{what}: not xz output");
+            let inv = debian("/usr/bin/xz").args(["-d", "-c"]).stdin(packed.clone());
+            let unpacked = compare_debian(&format!("{what} -d"), &inv).stdout;
+            assert!(unpacked == input, "{what}: the round trip changed the data");
+            compare_debian(&format!("{what} -t"), &debian("/usr/bin/xz").args(["-t", "-v"]).stdin(packed));
+        }
+    }
+    // A file: compressed in place, listed, then decompressed in place.
+    let dir = TempDir::new("xz");
+    let file = dir.file("data.txt", &input);
+    let out = run(emu_in_sysroot_args("usr/bin/xz", &["-T1".as_ref(), file.as_os_str()]), &[]);
+    assert_eq!(out.code(), Some(0), "{out}");
+    let packed = file.with_extension("txt.xz");
+    assert!(!file.exists() && packed.is_file(), "xz must replace data.txt with data.txt.xz");
+    compare_debian("xz -l", &debian("/usr/bin/xz").args(["-l", "--robot"]).args([&packed]));
+    let out = run(emu_in_sysroot_args("usr/bin/unxz", &[packed.as_os_str()]), &[]);
+    assert_eq!(out.code(), Some(0), "{out}");
+    assert!(std::fs::read(&file).is_ok_and(|d| d == input), "unxz must give the original back");
+}
+
+const SQL: &str = "
+CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, grp INTEGER);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+INSERT INTO t(name, score, grp) SELECT printf('item%04d', i), (i * 7919 % 1000) / 7.0, i % 13 FROM n;
+CREATE INDEX t_grp ON t(grp, score);
+SELECT grp, count(*), round(sum(score), 6), min(name), max(score) FROM t GROUP BY grp ORDER BY grp;
+SELECT name, score, rank() OVER (PARTITION BY grp ORDER BY score DESC) AS r FROM t WHERE grp = 3 ORDER BY r, name LIMIT 5;
+SELECT json_object('n', count(*), 'avg', avg(score)), hex(zeroblob(4)), upper('abc') || lower('DEF') FROM t;
+SELECT substr(group_concat(name, ','), 1, 60) FROM (SELECT name FROM t WHERE name GLOB '*7?' ORDER BY name DESC);
+UPDATE t SET score = score * 2 WHERE id % 100 = 0;
+DELETE FROM t WHERE grp = 5;
+SELECT count(*), total(score), typeof(1.5), 1e308 * 10, 9223372036854775807 + 0, 7 / 2, 7 % 3 FROM t;
+";
+
+#[test]
+fn sqlite3_queries() {
+    let out = compare_debian("sqlite3 :memory:", &debian("/usr/bin/sqlite3").args([":memory:"]).stdin(SQL));
+    assert!(out.stdout_str().lines().count() > 20, "{out}");
+    // A database file written under emu (with its locks and journal), read by qemu.
+    let dir = TempDir::new("sqlite");
+    let db = dir.path().join("test.db");
+    let out = run(emu_in_sysroot_args("usr/bin/sqlite3", &[db.as_os_str(), SQL.as_ref()]), &[]);
+    assert_eq!(out.code(), Some(0), "{out}");
+    let query = "PRAGMA integrity_check; SELECT count(*), sum(score), max(name) FROM t;";
+    let out = compare_debian("sqlite3 file", &debian("/usr/bin/sqlite3").args([db.as_os_str(), query.as_ref()]));
+    assert!(out.stdout_str().starts_with("ok\n"), "{out}");
+    // An error: one message and status 1, as under qemu.
+    let inv = debian("/usr/bin/sqlite3").args([":memory:", "SELECT * FROM missing;"]);
+    let out = compare_in("sqlite3 error", &debian_sysroot(), &inv);
+    assert_eq!(out.code(), Some(1), "{out}");
 }

@@ -14,6 +14,7 @@ const VARIANTS: [&str; 2] = ["static", "pie"];
 const COVERED: &[&str] = &[
     "abort",
     "args_env",
+    "atomic_threads",
     "bench_branch",
     "bench_fp",
     "bench_int",
@@ -28,6 +29,7 @@ const COVERED: &[&str] = &[
     "raw_syscalls",
     "segv",
     "signals",
+    "simd_kernels",
     "stress",
     "strings",
     "threads",
@@ -180,6 +182,41 @@ fn int_ops() {
         // From the manual: 0 + 0 sets Z (0b0100); subtractions without borrow, 0
         // from 0 and 0xff - 0x7f set C (0b0110, 0b0010); UDIV by zero gives 0 and leaves the flags alone.
         assert_lines(&out, &["adds_x 0 0 -> 0 4", "subs_x 0 0 -> 0 6", "subs_x ff 7f -> 80 2", "udiv_x 0 0 -> 0 0"]);
+    }
+}
+
+/// -O3 auto-vectorised kernels (SDOT/UDOT among them) and the crypto, dot
+/// product and RDM intrinsics; the digests are FIPS 197 / FIPS 180 known answers.
+#[test]
+fn simd_kernels() {
+    for out in check("simd_kernels", |i| i) {
+        assert_exit(&out, 0);
+        assert_lines(
+            &out,
+            &[
+                "aes128 3925841d02dc09fbdc118597196a0b32",
+                "aes128 decrypt ok=1",
+                "sha256(abc) ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                "sha1(abc) a9993e364706816aba3e25717850c26c9cd0d89d",
+                "crc32c(123456789) e3069283",
+                "qsort ok=1 min -49980 median -515 max 49957",
+            ],
+        );
+        assert!(out.stdout_str().contains("pmull64 ok=1 "), "PMULL differs from a scalar carry-less multiply:\n{out}");
+    }
+}
+
+/// Exclusives, LSE atomics, CAS/CASP and a SWP lock from six threads: exact totals.
+#[test]
+fn atomic_threads() {
+    for out in check("atomic_threads", |i| i) {
+        assert_exit(&out, 0);
+        for line in out.stdout_str().lines() {
+            let (got, want) = line.split_once(" (want ").unwrap_or_else(|| panic!("unexpected line {line:?}:\n{out}"));
+            let got = got.split_once(' ').map_or("", |(_, v)| v);
+            assert_eq!(got, want.trim_end_matches(')'), "{line}\n{out}");
+        }
+        assert_eq!(out.stdout_str().lines().count(), 9, "{out}");
     }
 }
 

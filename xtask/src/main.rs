@@ -4,6 +4,7 @@ mod bench;
 mod difftest;
 mod dist;
 mod fetch;
+mod rootfs;
 mod stress;
 mod sysroot;
 mod testbins;
@@ -21,13 +22,18 @@ usage: cargo xtask <command>
 commands:
   testbins        build testbins/*.{c,S} into target/testbins/{static,pie,dynamic,native}
   fetch-busybox   download and unpack busybox-static:arm64 into target/busybox-arm64
-  fetch-sysroot   download and unpack arm64 bash, coreutils and their libraries into
+  fetch-sysroot   download and unpack arm64 bash, coreutils, python3, perl, lua5.4, xz,
+                  sqlite3 and their libraries into
                   target/sysroot-arm64 (for emu -L and the dynamic-program tests)
   bench [--runs N]
                   compare native, qemu-aarch64-static and emu on the bench programs
   difftest [--count N] [--class NAME] [--seed S]
                   random instructions under emu and qemu-aarch64-static, compared
   dist            build the static release emu (for binfmt_misc, containers, chroots)
+  rootfs [--no-qemu] [--no-python] [--timeout MINUTES]
+                  (root) debootstrap a Debian bookworm arm64 chroot into target/rootfs-arm64,
+                  run its second stage and programs in it through emu (binfmt_misc),
+                  then time the second stage under qemu-aarch64-static too
   stress [--runs N]
                   64 threads, futexes and signals under emu, N times (default 100)
   ci              testbins + fetch-busybox + fetch-sysroot + dist + the workspace's tests";
@@ -55,6 +61,7 @@ fn run(args: &[String]) -> Result {
         Some("dist") => {
             no_args("dist", rest).and_then(|()| dist::build_static_emu(&root).map(|p| println!("{}", p.display())))
         }
+        Some("rootfs") => rootfs::run(&root, rest),
         Some("stress") => stress::run(&root, rest),
         Some("ci") => no_args("ci", rest).and_then(|()| ci(&root)),
         Some("help" | "-h" | "--help") => {

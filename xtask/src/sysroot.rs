@@ -1,17 +1,49 @@
 //! `cargo xtask fetch-sysroot`: Debian's arm64 packages of some real dynamically
-//! linked programs (bash, coreutils, and the libraries they need), unpacked into
-//! target/sysroot-arm64 for `emu -L` and the dynamic-program tests. Downloaded
-//! with apt, never committed.
+//! linked programs (bash, coreutils, python3, perl, lua5.4, xz, sqlite3, and the
+//! libraries they load), unpacked into target/sysroot-arm64 for `emu -L` and the
+//! dynamic-program tests. Downloaded with apt into target/debs/sysroot, where
+//! they stay as a cache; never committed.
 
 use crate::fetch::check_arm64_enabled;
 use crate::{run_cmd, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The programs, then every library they load (their Depends that ship
-/// shared objects).
-pub const PACKAGES: &[&str] =
-    &["libc6", "bash", "coreutils", "libtinfo6", "libacl1", "libattr1", "libgmp10", "libselinux1", "libpcre2-8-0"];
+/// The programs, then every library they load (the Depends that ship shared
+/// objects; python's only as far as the tests' modules need them).
+pub const PACKAGES: &[&str] = &[
+    // bash and coreutils
+    "libc6",
+    "bash",
+    "coreutils",
+    "libtinfo6",
+    "libacl1",
+    "libattr1",
+    "libgmp10",
+    "libselinux1",
+    "libpcre2-8-0",
+    // python3: the interpreter, its stdlib, and what _hashlib, zlib, lzma,
+    // bz2, pyexpat, ctypes and sqlite3 load
+    "python3-minimal",
+    "python3.11-minimal",
+    "libpython3.11-minimal",
+    "libpython3.11-stdlib",
+    "libssl3",
+    "zlib1g",
+    "libexpat1",
+    "libffi8",
+    "libbz2-1.0",
+    "liblzma5",
+    "libuuid1",
+    "libcrypt1",
+    // perl, lua, xz, sqlite3
+    "perl-base",
+    "lua5.4",
+    "libreadline8",
+    "xz-utils",
+    "sqlite3",
+    "libsqlite3-0",
+];
 
 pub fn fetch(root: &Path) -> Result {
     let dest = root.join("target/sysroot-arm64");
@@ -21,28 +53,43 @@ pub fn fetch(root: &Path) -> Result {
         println!("sysroot: {} already has {}", dest.display(), PACKAGES.join(" "));
         return Ok(());
     }
-    check_arm64_enabled()?;
-    let debs = root.join("target/debs/sysroot");
-    let _ = std::fs::remove_dir_all(&debs);
-    std::fs::create_dir_all(&debs).map_err(|e| format!("cannot create {}: {e}", debs.display()))?;
-    let mut download = Command::new("apt-get");
-    download.arg("download").args(PACKAGES.iter().map(|p| format!("{p}:arm64"))).current_dir(&debs);
-    run_cmd(&mut download).map_err(|e| format!("{e}\nif apt does not know a package, run `apt-get update` first"))?;
-
+    let debs = download(root, "sysroot", PACKAGES)?;
     let _ = std::fs::remove_dir_all(&dest);
     std::fs::create_dir_all(&dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
-    let entries = std::fs::read_dir(&debs).map_err(|e| format!("cannot read {}: {e}", debs.display()))?;
-    let mut count = 0;
-    for deb in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-        if deb.extension().is_some_and(|x| x == "deb") {
-            run_cmd(Command::new("dpkg").arg("-x").arg(&deb).arg(&dest))?;
-            count += 1;
-        }
-    }
-    if count != PACKAGES.len() {
-        return Err(format!("expected {} packages in {}, found {count}", PACKAGES.len(), debs.display()));
+    for deb in &debs {
+        run_cmd(Command::new("dpkg").arg("-x").arg(deb).arg(&dest))?;
     }
     std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
-    println!("sysroot: unpacked {count} packages into {}", dest.display());
+    println!("sysroot: unpacked {} packages into {}", debs.len(), dest.display());
     Ok(())
+}
+
+/// The arm64 .deb of each package in target/debs/`cache`, downloading only
+/// those not there yet.
+pub fn download(root: &Path, cache: &str, packages: &[&str]) -> Result<Vec<PathBuf>> {
+    let dir = root.join("target/debs").join(cache);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let missing: Vec<String> =
+        packages.iter().filter(|p| cached(&dir, p).is_none()).map(|p| format!("{p}:arm64")).collect();
+    if !missing.is_empty() {
+        check_arm64_enabled()?;
+        let mut download = Command::new("apt-get");
+        download.arg("download").args(&missing).current_dir(&dir);
+        run_cmd(&mut download)
+            .map_err(|e| format!("{e}\nif apt does not know a package, run `apt-get update` first"))?;
+    }
+    packages
+        .iter()
+        .map(|p| {
+            cached(&dir, p).ok_or_else(|| format!("apt-get download left no arm64 .deb of {p} in {}", dir.display()))
+        })
+        .collect()
+}
+
+/// A downloaded `package_VERSION_arm64.deb` in `dir`.
+fn cached(dir: &Path, package: &str) -> Option<PathBuf> {
+    let prefix = format!("{package}_");
+    std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).find(|p| {
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with("_arm64.deb"))
+    })
 }

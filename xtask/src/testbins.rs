@@ -35,9 +35,13 @@ pub fn build(root: &Path) -> Result {
         // Assembly programs bring their own _start and use no libc.
         let is_asm = src.extension().is_some_and(|e| e == "S");
         let libs: &[&str] = if is_asm { &["-nostdlib"] } else { &["-lm"] };
+        let extra = extra_cflags(src)?;
         let mut add = |cc, variant: &str, flags: &[&str]| {
             let out = out_root.join(variant).join(&name);
             let mut args: Vec<OsString> = ["-O2", "-Wall"].iter().map(Into::into).collect();
+            if cc == CROSS_CC {
+                args.extend(extra.iter().map(Into::into));
+            }
             args.extend(flags.iter().map(Into::into));
             args.extend(["-o".into(), out.clone().into(), src.clone().into()]);
             args.extend(libs.iter().map(Into::into));
@@ -50,7 +54,8 @@ pub fn build(root: &Path) -> Result {
             // The loader's "dynamically linked" error path needs one.
             add(CROSS_CC, "dynamic", &[]);
         }
-        if !is_asm {
+        // Arm-specific flags (and the intrinsics they enable) have no native build.
+        if !is_asm && extra.is_empty() {
             add(HOST_CC, "native", &[]);
         }
     }
@@ -94,6 +99,17 @@ fn sources(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(sources)
+}
+
+/// A first line `// cflags: FLAGS...` adds FLAGS to the cross builds of a C
+/// program (e.g. `-O3 -march=armv8.2-a+crypto`), after the defaults.
+fn extra_cflags(src: &Path) -> Result<Vec<String>> {
+    if src.extension().and_then(|e| e.to_str()) != Some("c") {
+        return Ok(Vec::new());
+    }
+    let text = std::fs::read_to_string(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+    let first = text.lines().next().unwrap_or_default();
+    Ok(first.strip_prefix("// cflags:").map(|f| f.split_whitespace().map(str::to_owned).collect()).unwrap_or_default())
 }
 
 fn stem(path: &Path) -> Result<String> {

@@ -84,8 +84,21 @@ pub static CLASSES: &[Class] = &[
         rows: &["FCVT*/SCVTF/UCVTF/FMOV (general)", "FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)"],
         prepare: plain,
     },
-    Class { name: "simd_three_same", rows: &["AdvSIMD three same", "AdvSIMD scalar three same"], prepare: plain },
-    Class { name: "simd_three_diff", rows: &["AdvSIMD three different"], prepare: plain },
+    Class {
+        name: "simd_three_same",
+        rows: &[
+            "AdvSIMD three same",
+            "AdvSIMD scalar three same",
+            "AdvSIMD three same (extra)",
+            "AdvSIMD scalar three same (extra)",
+        ],
+        prepare: plain,
+    },
+    Class {
+        name: "simd_three_diff",
+        rows: &["AdvSIMD three different", "AdvSIMD scalar three different"],
+        prepare: plain,
+    },
     Class {
         name: "simd_misc",
         rows: &[
@@ -121,6 +134,11 @@ pub static CLASSES: &[Class] = &[
             "LD1-4/ST1-4/LD1R-LD4R (single structure, post-index)",
         ],
         prepare: simd_ldst,
+    },
+    Class {
+        name: "crypto",
+        rows: &["AES", "SHA (three registers)", "SHA (two registers)", "PMULL/PMULL2", "PMUL"],
+        prepare: plain,
     },
 ];
 

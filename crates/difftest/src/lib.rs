@@ -11,6 +11,7 @@
 pub mod case;
 pub mod classes;
 pub mod compare;
+pub mod coverage;
 pub mod harness;
 pub mod objdump;
 pub mod quirks;

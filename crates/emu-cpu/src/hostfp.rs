@@ -19,12 +19,43 @@ pub fn mxcsr_for(fpcr: u32) -> u32 {
     m
 }
 
-/// Makes the host thread's FP environment match `fpcr`.
-pub fn apply_fpcr(fpcr: u32) {
-    let m = mxcsr_for(fpcr);
-    // SAFETY: loads MXCSR from a local; all exceptions stay masked, so no host FP
-    // trap can result, only a different rounding and flushing behaviour.
+#[inline(always)]
+fn get_mxcsr() -> u32 {
+    let mut m: u32 = 0;
+    // SAFETY: stores MXCSR into a local.
+    unsafe { std::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
+    m
+}
+
+#[inline(always)]
+fn set_mxcsr(m: u32) {
+    // SAFETY: loads MXCSR from a local; all exceptions stay masked (the callers
+    // keep bits 12:7 set), so no host FP trap can result.
     unsafe { std::arch::asm!("ldmxcsr [{p}]", p = in(reg) &m as *const u32, options(nostack, readonly)) };
+}
+
+/// Makes the host thread's FP environment match `fpcr`, keeping the sticky
+/// exception flags gathered so far.
+pub fn apply_fpcr(fpcr: u32) {
+    set_mxcsr(mxcsr_for(fpcr) | (get_mxcsr() & 0x3f));
+}
+
+/// For the fast path of an FP operation: makes sure MXCSR's sticky precision flag
+/// is clear before the operation (something else, an exact conversion say, may
+/// have left it set), so that afterwards [`inexact_since`] tells whether this
+/// operation was inexact. Reading MXCSR is cheap; writing it (rare) is not.
+#[inline(always)]
+pub fn begin_inexact_check() {
+    let m = get_mxcsr();
+    if m & MX_PE != 0 {
+        set_mxcsr(m & !MX_PE);
+    }
+}
+
+/// Whether an operation since [`begin_inexact_check`] was inexact.
+#[inline(always)]
+pub fn inexact_since() -> bool {
+    get_mxcsr() & MX_PE != 0
 }
 
 /// MXCSR exception flags (bits 5:0): invalid, denormal, divide by zero,
@@ -41,19 +72,15 @@ pub const MX_PE: u32 = 1 << 5;
 /// the two MXCSR accesses: the compiler may not fold or move it across them.
 #[inline(always)]
 pub fn with_flags<A, R>(args: A, f: impl FnOnce(A) -> R) -> (R, u32) {
-    let mut m: u32 = 0;
-    // SAFETY: stores MXCSR into a local.
-    unsafe { std::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
-    let clear = m & !0x3f;
-    // SAFETY: the same control bits with the sticky flags cleared; exceptions stay masked.
-    unsafe { std::arch::asm!("ldmxcsr [{p}]", p = in(reg) &clear as *const u32, options(nostack)) };
+    let saved = get_mxcsr();
+    set_mxcsr(saved & !0x3f);
     let r = std::hint::black_box(f(std::hint::black_box(args)));
-    // SAFETY: stores MXCSR into a local.
-    unsafe { std::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
+    let m = get_mxcsr();
+    // Put back the sticky flags that fast-path operations gathered (lazy_fpsr).
+    set_mxcsr(saved);
     (r, m & 0x3f)
 }
 
-/// Runs `f` on `args` rounding towards zero, then restores MXCSR (flags too).
 #[inline(never)]
 pub fn toward_zero<A, R>(args: A, f: impl FnOnce(A) -> R) -> R {
     let mut saved: u32 = 0;

@@ -47,9 +47,16 @@ pub struct Feature {
 pub static FEATURES: &[Feature] = &[
     Feature { hwcap: 1 << 0, name: "fp", id_reg: ID_AA64PFR0_EL1, field_shift: 16, field_value: 0 },
     Feature { hwcap: 1 << 1, name: "asimd", id_reg: ID_AA64PFR0_EL1, field_shift: 20, field_value: 0 },
+    // AES = 2 in ISAR0 means AES and PMULL (64-bit) both: the two share the field.
+    Feature { hwcap: 1 << 3, name: "aes", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
+    Feature { hwcap: 1 << 4, name: "pmull", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
+    Feature { hwcap: 1 << 5, name: "sha1", id_reg: ID_AA64ISAR0_EL1, field_shift: 8, field_value: 1 },
+    Feature { hwcap: 1 << 6, name: "sha2", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 1 },
     Feature { hwcap: 1 << 7, name: "crc32", id_reg: ID_AA64ISAR0_EL1, field_shift: 16, field_value: 1 },
     Feature { hwcap: 1 << 8, name: "atomics", id_reg: ID_AA64ISAR0_EL1, field_shift: 20, field_value: 2 },
     Feature { hwcap: 1 << 11, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
+    Feature { hwcap: 1 << 12, name: "asimdrdm", id_reg: ID_AA64ISAR0_EL1, field_shift: 28, field_value: 1 },
+    Feature { hwcap: 1 << 20, name: "asimddp", id_reg: ID_AA64ISAR0_EL1, field_shift: 44, field_value: 1 },
 ];
 
 /// AT_HWCAP.
@@ -92,6 +99,13 @@ mod tests {
         let isar0 = id_register(ID_AA64ISAR0_EL1).unwrap();
         assert_eq!((isar0 >> 20) & 0xf, 2, "LSE atomics");
         assert_eq!((isar0 >> 16) & 0xf, 1, "CRC32");
+        assert_eq!((isar0 >> 4) & 0xf, 2, "AES with PMULL");
+        assert_eq!((isar0 >> 8) & 0xf, 1, "SHA1");
+        assert_eq!((isar0 >> 12) & 0xf, 1, "SHA2");
+        assert_eq!((isar0 >> 28) & 0xf, 1, "RDM");
+        assert_eq!((isar0 >> 44) & 0xf, 1, "DotProd");
+        assert_eq!(hwcap() & 0x10_1078, 0x10_1078, "aes pmull sha1 sha2 asimdrdm asimddp");
+        assert!(FEATURES.windows(2).all(|w| w[0].hwcap < w[1].hwcap), "cpuinfo lists features in HWCAP order");
         assert_ne!(hwcap() & (1 << 8), 0);
         assert_eq!(id_register(MIDR_EL1), Some(MIDR_VALUE));
         assert_eq!(id_register(key(3, 0, 0, 7, 0)), Some(0));

@@ -141,13 +141,15 @@ pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>,
                 a.push(b"--".to_vec());
                 a.push(host.clone());
                 a.extend(argv.iter().skip(1).cloned());
+                // In a chroot, /proc/self/exe is missing (ENOENT) or points
+                // outside the root (ELOOP), and emu's own path is not there:
+                // then the kernel's binfmt_misc registration must run it.
                 let e = host_execve(b"/proc/self/exe", &a, &envp);
-                if e != libc::ENOENT {
+                if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES) {
                     return e;
                 }
-                // No /proc (a bare chroot): emu's own path, then binfmt_misc.
                 let e = host_execve(ctx.proc.emu_path.as_os_str().as_bytes(), &a, &envp);
-                if e != libc::ENOENT {
+                if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES | libc::ENOEXEC) {
                     return e;
                 }
                 return host_execve(&host, &argv, &envp);

@@ -146,6 +146,7 @@ impl RtSigframe {
                 let w = |o: usize| u32::from_le_bytes([r[at + o], r[at + o + 1], r[at + o + 2], r[at + o + 3]]);
                 cpu.fpsr = w(8);
                 cpu.fpcr = w(12);
+                emu_cpu::hostfp::apply_fpcr(cpu.fpcr);
                 for (i, v) in cpu.v.iter_mut().enumerate() {
                     let o = at + 16 + i * 16;
                     let mut b = [0u8; 16];

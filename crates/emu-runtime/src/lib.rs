@@ -154,6 +154,8 @@ fn exit_thread(proc: &Process, thread: &GuestThread, code: i32) {
 fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
     let mut cache = BlockCache::new();
     let cpu = &mut cpu;
+    // The host FP environment is per thread: this one starts with the guest's.
+    emu_cpu::hostfp::apply_fpcr(cpu.fpcr);
     let stop = hostsig::interrupt_flag();
     let id = emu_linux::gettid() as u64;
     let mut code_gen = proc.code.register(id, stop);

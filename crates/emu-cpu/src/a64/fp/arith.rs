@@ -49,6 +49,8 @@ pub trait Float:
     const DEFAULT_NAN: u64;
     const QUIET: u64;
     const SIGN: u64;
+    /// The bits of the largest finite value.
+    const MAX_FINITE: u64;
     fn from_u64(b: u64) -> Self;
     fn to_u64(self) -> u64;
     fn nan(self) -> bool;
@@ -70,6 +72,7 @@ macro_rules! impl_float {
             const DEFAULT_NAN: u64 = $dn;
             const QUIET: u64 = 1 << ($bits - 10 - if $bits == 64 { 3 } else { 0 });
             const SIGN: u64 = 1 << ($bits - 1);
+            const MAX_FINITE: u64 = <$t>::MAX.to_bits() as u64;
             #[inline(always)]
             fn from_u64(b: u64) -> Self {
                 <$t>::from_bits(b as $u)
@@ -177,8 +180,25 @@ pub fn flush_in<F: Float>(fpcr: u32, fpsr: &mut u32, x: F) -> F {
 #[inline(always)]
 pub fn host<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) -> F) -> F {
     use crate::hostfp::*;
-    let (r, m) = with_flags(ops, &f);
     let min_normal = F::from_u64(if F::BITS == 64 { 1 << 52 } else { 1 << 23 });
+    // Fast path: a finite result above the smallest normal and below the largest
+    // finite value raised at most Inexact. Once FPSR.IXC is set (it is cumulative)
+    // nothing needs checking; before, MXCSR's precision flag says, without the
+    // costly MXCSR writes of the exact path. Everything else (NaN, infinity,
+    // overflow to MAX under round-towards-zero, underflow, zero) takes the exact path.
+    let ixc_known = *fpsr & IXC != 0;
+    if !ixc_known {
+        begin_inexact_check();
+    }
+    let r = f(ops);
+    let mag = abs(r).to_u64();
+    if mag > min_normal.to_u64() && mag < F::MAX_FINITE {
+        if !ixc_known && inexact_since() {
+            *fpsr |= IXC;
+        }
+        return r;
+    }
+    let (r, m) = with_flags(ops, &f);
     if m & (MX_PE | MX_UE) == MX_PE && abs(r).to_u64() == min_normal.to_u64() {
         // Arm detects tininess before rounding, x86 after: an inexact result
         // rounded up to the smallest normal underflowed if, rounded towards zero,

@@ -276,6 +276,9 @@ fn decode_elem_any(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
         }
         return Some(op);
     }
+    if let Some(op) = super::sat::decode_elem(insn, pc, scalar) {
+        return Some(op);
+    }
     if scalar {
         return None;
     }

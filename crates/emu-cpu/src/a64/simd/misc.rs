@@ -2,7 +2,7 @@
 //! scalar pairwise.
 
 use super::float::fmap3;
-use super::shift::{exec_fixed_cvt, wr_narrow};
+use super::shift::{exec_fixed_cvt, exec_shll, wr_narrow};
 use super::three_same::{sat_s, sat_u};
 use super::*;
 use crate::a64::fp::arith::*;
@@ -253,12 +253,19 @@ fn decode_misc(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
             _ => None,
         }
     };
+    if let Some(op) =
+        super::sat::decode_misc(insn, pc, scalar).or_else(|| super::estimate::decode_misc(insn, pc, scalar))
+    {
+        return Some(op);
+    }
     let int = |k: u8, op: &mut Op| -> Option<ExecFn> {
-        if scalar && size != 3 || !scalar && size == 3 && !q {
+        // SQABS/SQNEG have every scalar size, the comparisons only D.
+        let any_scalar = k == SQABS || k == SQNEG;
+        if scalar && size != 3 && !any_scalar || !scalar && size == 3 && !q {
             return None;
         }
         if scalar {
-            op.d = 64;
+            op.d = (128 - (8 << size)) as u8;
         }
         Some(int_fn(k, size))
     };
@@ -274,6 +281,11 @@ fn decode_misc(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
         },
         (4, false, _) if size < 3 && !scalar => by_size!(exec_int, size, CLS),
         (4, true, _) if size < 3 && !scalar => by_size!(exec_int, size, CLZ),
+        (19, true, _) if size < 3 && !scalar => {
+            // SHLL/SHLL2: widen, shifted left by the element size.
+            op.a = 8 << size;
+            by_size!(exec_shll, size, true)
+        }
         (5, false, _) if size == 0 && !scalar => exec_int::<CNT, 8>,
         (5, true, _) if size == 0 && !scalar => exec_int::<NOT, 8>,
         (5, true, _) if size == 1 && !scalar => exec_int::<RBIT, 8>,

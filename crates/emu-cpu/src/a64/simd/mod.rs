@@ -7,9 +7,12 @@
 //! 64-bit vector, 128 - esize for a scalar), so no exec function branches on Q.
 
 pub mod copy;
+pub mod crypto;
+pub mod estimate;
 pub mod float;
 pub mod ldst_struct;
 pub mod misc;
+pub mod sat;
 pub mod shift;
 pub mod three_same;
 
@@ -17,6 +20,14 @@ use crate::decode::{enc, Encoding};
 use crate::state::{bits, Cpu, Op};
 
 pub static ENCODINGS: &[Encoding] = &[
+    enc("AES", "01001110zz10100ooooo10nnnnnddddd", crypto::decode_aes),
+    enc("SHA (three registers)", "01011110zz0mmmmm0ooo00nnnnnddddd", crypto::decode_sha3),
+    enc("SHA (two registers)", "01011110zz10100ooooo10nnnnnddddd", crypto::decode_sha2),
+    enc("PMULL/PMULL2", "0Q001110zz1mmmmm111000nnnnnddddd", crypto::decode_pmull),
+    enc("PMUL", "0Q101110zz1mmmmm100111nnnnnddddd", crypto::decode_pmul),
+    enc("AdvSIMD three same (extra)", "0QU01110zz0mmmmm1oooo1nnnnnddddd", sat::decode_extra_vector),
+    enc("AdvSIMD scalar three same (extra)", "01U11110zz0mmmmm1oooo1nnnnnddddd", sat::decode_extra_scalar),
+    enc("AdvSIMD scalar three different", "01U11110zz1mmmmmoooo00nnnnnddddd", sat::decode_three_diff_scalar),
     enc("AdvSIMD three same", "0QU01110zz1mmmmmooooo1nnnnnddddd", three_same::decode_vector),
     enc("AdvSIMD scalar three same", "01U11110zz1mmmmmooooo1nnnnnddddd", three_same::decode_scalar),
     enc("AdvSIMD three different", "0QU01110zz1mmmmmoooo00nnnnnddddd", shift::decode_three_diff),

@@ -81,8 +81,10 @@ const USAT: u8 = 2;
 const SUSAT: u8 = 3;
 
 /// SHRN/RSHRN/SQSHRN/UQSHRN/SQSHRUN (and rounding forms); E is the narrow size.
+/// The scalar forms (`op.c == 1`) have one lane.
 fn exec_shrn<const K: u8, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
-    let (n, s) = (cpu.vreg(op.rn), op.a as u32);
+    let n = if op.c == 1 { cpu.vreg(op.rn) & emask(2 * E) as u128 } else { cpu.vreg(op.rn) };
+    let s = op.a as u32;
     let mut qc = false;
     let mut r = 0u64;
     for i in 0..64 / E {
@@ -98,12 +100,16 @@ fn exec_shrn<const K: u8, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &O
     if qc {
         cpu.fpsr |= QC;
     }
-    wr_narrow(cpu, op, r);
+    if op.c == 1 {
+        cpu.set_vreg(op.rd, (r & emask(E)) as u128);
+    } else {
+        wr_narrow(cpu, op, r);
+    }
     Flow::Next
 }
 
 /// SSHLL/USHLL (SXTL/UXTL): E is the source element size.
-fn exec_shll<const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+pub fn exec_shll<const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
     let n = half(op, cpu.vreg(op.rn));
     let mut r = 0u128;
     for i in 0..64 / E {
@@ -154,14 +160,21 @@ fn decode_shift(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     let narrow = (16..=19).contains(&opc);
     let long = opc == 20;
     let fixed = opc == 28 || opc == 31;
-    // 64-bit elements need a 128-bit vector; narrowing/long ones do not exist.
-    if (narrow || long) && (size == 3 || scalar) {
+    if let Some(op) = super::sat::decode_shift_imm(insn, pc, scalar) {
+        return Some(op);
+    }
+    // 64-bit elements need a 128-bit vector; narrowing/long ones do not exist;
+    // the scalar narrowing shifts are the saturating ones.
+    if (narrow || long) && size == 3 || long && scalar || scalar && (opc == 16 || opc == 17) && !u {
         return None;
+    }
+    if scalar && narrow {
+        op.c = 1;
     }
     if !narrow && !long && size == 3 && !q && !scalar {
         return None;
     }
-    if scalar && !fixed && size != 3 {
+    if scalar && !fixed && !narrow && size != 3 {
         return None;
     }
     op.a = right as u8;
@@ -289,6 +302,9 @@ pub fn decode_three_diff(insn: u32, pc: u64) -> Option<Op> {
     let (u, size, opc) = (bits(insn, 29, 1) == 1, bits(insn, 22, 2), bits(insn, 12, 4));
     if size == 3 {
         return None;
+    }
+    if let Some(op) = super::sat::decode_three_diff(insn, pc, false) {
+        return Some(op);
     }
     let mut op = vop(exec_shl::<8>, insn, pc);
     op.exec = match opc {

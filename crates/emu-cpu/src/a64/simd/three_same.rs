@@ -260,6 +260,9 @@ fn decode(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     if opc >= 0x18 {
         return super::float::decode_fp3(insn, pc, scalar);
     }
+    if let Some(op) = super::sat::decode_three_same(insn, pc, scalar) {
+        return Some(op);
+    }
     let mut op = vop(exec_logic::<0>, insn, pc);
     if opc == 3 {
         if scalar {

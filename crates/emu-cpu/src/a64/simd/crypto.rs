@@ -1,0 +1,346 @@
+//! The cryptographic extension: AES, SHA-1, SHA-256 and polynomial multiplies
+//! (PMULL/PMULL2 of 8- and 64-bit elements, PMUL), written from the Arm
+//! manual's pseudocode. Portable code: using the host's AES-NI would need
+//! `unsafe` outside the guest-memory boundary.
+
+use super::*;
+use crate::state::*;
+
+/// x * 2 in GF(2^8) modulo the AES polynomial.
+const fn xtime(x: u8) -> u8 {
+    (x << 1) ^ if x & 0x80 != 0 { 0x1b } else { 0 }
+}
+
+const fn gmul(mut a: u8, mut b: u8) -> u8 {
+    let mut r = 0;
+    while b != 0 {
+        if b & 1 != 0 {
+            r ^= a;
+        }
+        a = xtime(a);
+        b >>= 1;
+    }
+    r
+}
+
+/// The AES S-box (FIPS 197 5.1.1): the multiplicative inverse, then the affine map.
+const fn sbox() -> [u8; 256] {
+    let mut s = [0u8; 256];
+    let mut x = 0;
+    while x < 256 {
+        // x^254 is the inverse (0 maps to 0).
+        let mut inv = 1u8;
+        let mut i = 0;
+        while i < 254 {
+            inv = gmul(inv, x as u8);
+            i += 1;
+        }
+        if x == 0 {
+            inv = 0;
+        }
+        let b = inv;
+        s[x] = b ^ b.rotate_left(1) ^ b.rotate_left(2) ^ b.rotate_left(3) ^ b.rotate_left(4) ^ 0x63;
+        x += 1;
+    }
+    s
+}
+
+const fn inv_sbox(s: &[u8; 256]) -> [u8; 256] {
+    let mut r = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        r[s[i] as usize] = i as u8;
+        i += 1;
+    }
+    r
+}
+
+static SBOX: [u8; 256] = sbox();
+static INV_SBOX: [u8; 256] = inv_sbox(&SBOX);
+
+/// The state's bytes: byte 4c + r is row r of column c (the manual's layout).
+fn aes_sub_shift<const DECRYPT: bool>(v: u128) -> u128 {
+    let b = v.to_le_bytes();
+    let mut o = [0u8; 16];
+    for c in 0..4 {
+        for r in 0..4 {
+            // ShiftRows moves row r left by r columns; the inverse moves it right.
+            let src = if DECRYPT { (c + 4 - r) % 4 } else { (c + r) % 4 };
+            let x = b[4 * src + r];
+            o[4 * c + r] = if DECRYPT { INV_SBOX[x as usize] } else { SBOX[x as usize] };
+        }
+    }
+    u128::from_le_bytes(o)
+}
+
+fn aes_mix<const INVERSE: bool>(v: u128) -> u128 {
+    let b = v.to_le_bytes();
+    let k: [u8; 4] = if INVERSE { [14, 11, 13, 9] } else { [2, 3, 1, 1] };
+    let mut o = [0u8; 16];
+    for c in 0..4 {
+        for r in 0..4 {
+            let mut x = 0;
+            for i in 0..4 {
+                x ^= gmul(b[4 * c + (r + i) % 4], k[i]);
+            }
+            o[4 * c + r] = x;
+        }
+    }
+    u128::from_le_bytes(o)
+}
+
+/// AESE (D=false) and AESD: AddRoundKey, then (Inv)ShiftRows and (Inv)SubBytes.
+fn exec_aes<const DECRYPT: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let r = aes_sub_shift::<DECRYPT>(cpu.vreg(op.rd) ^ cpu.vreg(op.rn));
+    cpu.set_vreg(op.rd, r);
+    Flow::Next
+}
+
+fn exec_aesmc<const INVERSE: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let r = aes_mix::<INVERSE>(cpu.vreg(op.rn));
+    cpu.set_vreg(op.rd, r);
+    Flow::Next
+}
+
+#[inline(always)]
+fn w(v: u128, i: u32) -> u32 {
+    (v >> (32 * i)) as u32
+}
+
+#[inline(always)]
+fn words(w: [u32; 4]) -> u128 {
+    w.iter().rev().fold(0u128, |acc, &x| acc << 32 | x as u128)
+}
+
+fn choose(x: u32, y: u32, z: u32) -> u32 {
+    ((y ^ z) & x) ^ z
+}
+
+fn majority(x: u32, y: u32, z: u32) -> u32 {
+    (x & y) | ((x | y) & z)
+}
+
+/// SHA1C (K=0: choose), SHA1P (1: parity), SHA1M (2: majority): four rounds on
+/// hash abcd (Vd), e (Sn) and four schedule words (Vm).
+fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let (mut x, mut y, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn) as u32, cpu.vreg(op.rm));
+    for e in 0..4 {
+        let (b, c, d) = (w(x, 1), w(x, 2), w(x, 3));
+        let t = match K {
+            0 => choose(b, c, d),
+            1 => b ^ c ^ d,
+            _ => majority(b, c, d),
+        };
+        y = y.wrapping_add(w(x, 0).rotate_left(5)).wrapping_add(t).wrapping_add(w(m, e));
+        x = (x & !(0xffff_ffffu128 << 32)) | (b.rotate_left(30) as u128) << 32;
+        // <Y, X> = ROL(Y:X, 32) on the 160-bit value.
+        let top = w(x, 3);
+        x = x << 32 | y as u128;
+        y = top;
+    }
+    cpu.set_vreg(op.rd, x);
+    Flow::Next
+}
+
+fn exec_sha1h(cpu: &mut Cpu, op: &Op) -> Flow {
+    let r = (cpu.vreg(op.rn) as u32).rotate_left(30);
+    cpu.set_vreg(op.rd, r as u128);
+    Flow::Next
+}
+
+fn exec_sha1su0(cpu: &mut Cpu, op: &Op) -> Flow {
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
+    let r = (n << 64 | d >> 64) ^ d ^ m;
+    cpu.set_vreg(op.rd, r);
+    Flow::Next
+}
+
+fn exec_sha1su1(cpu: &mut Cpu, op: &Op) -> Flow {
+    let t = cpu.vreg(op.rd) ^ (cpu.vreg(op.rn) >> 32);
+    let r = [
+        w(t, 0).rotate_left(1),
+        w(t, 1).rotate_left(1),
+        w(t, 2).rotate_left(1),
+        w(t, 3).rotate_left(1) ^ w(t, 0).rotate_left(2),
+    ];
+    cpu.set_vreg(op.rd, words(r));
+    Flow::Next
+}
+
+/// SHA256hash of the manual: four rounds; part 1 returns the new abcd, part 2 efgh.
+fn sha256_hash(mut x: u128, mut y: u128, m: u128, part1: bool) -> u128 {
+    for e in 0..4 {
+        let chs = choose(w(y, 0), w(y, 1), w(y, 2));
+        let maj = majority(w(x, 0), w(x, 1), w(x, 2));
+        let (a, f) = (w(x, 0), w(y, 0));
+        let sigma1 = f.rotate_right(6) ^ f.rotate_right(11) ^ f.rotate_right(25);
+        let sigma0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+        let t = w(y, 3).wrapping_add(sigma1).wrapping_add(chs).wrapping_add(w(m, e));
+        let x3 = t.wrapping_add(w(x, 3));
+        let y3 = t.wrapping_add(sigma0).wrapping_add(maj);
+        // <Y, X> = ROL(Y:X, 32) on the 256-bit value, with the new top words.
+        let (xl, yl) = (x & (u128::MAX >> 32), y & (u128::MAX >> 32));
+        x = xl << 32 | y3 as u128;
+        y = yl << 32 | x3 as u128;
+    }
+    if part1 {
+        x
+    } else {
+        y
+    }
+}
+
+fn exec_sha256h<const PART2: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
+    let r = if PART2 { sha256_hash(n, d, m, false) } else { sha256_hash(d, n, m, true) };
+    cpu.set_vreg(op.rd, r);
+    Flow::Next
+}
+
+fn exec_sha256su0(cpu: &mut Cpu, op: &Op) -> Flow {
+    let (d, n) = (cpu.vreg(op.rd), cpu.vreg(op.rn));
+    let t = n << 96 | d >> 32;
+    let mut r = [0u32; 4];
+    for (e, r) in r.iter_mut().enumerate() {
+        let x = w(t, e as u32);
+        *r = (x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)).wrapping_add(w(d, e as u32));
+    }
+    cpu.set_vreg(op.rd, words(r));
+    Flow::Next
+}
+
+fn exec_sha256su1(cpu: &mut Cpu, op: &Op) -> Flow {
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
+    let t0 = m << 96 | n >> 32;
+    let sigma1 = |x: u32| x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10);
+    let mut r = [0u32; 4];
+    for e in 0..4u32 {
+        // Words 2 and 3 depend on words 0 and 1 of this result.
+        let src = if e < 2 { w(m, e + 2) } else { r[(e - 2) as usize] };
+        r[e as usize] = sigma1(src).wrapping_add(w(d, e)).wrapping_add(w(t0, e));
+    }
+    cpu.set_vreg(op.rd, words(r));
+    Flow::Next
+}
+
+/// Carry-less multiplication of two 64-bit polynomials.
+pub fn clmul(a: u64, b: u64) -> u128 {
+    let mut r = 0u128;
+    for i in 0..64 {
+        if b >> i & 1 != 0 {
+            r ^= (a as u128) << i;
+        }
+    }
+    r
+}
+
+/// PMULL/PMULL2 of E-bit elements (8 or 64) into 2E-bit products.
+fn exec_pmull<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let sh = if op.d == 0 { 64 } else { 0 };
+    let (n, m) = (cpu.vreg(op.rn) >> sh, cpu.vreg(op.rm) >> sh);
+    let mut r = 0u128;
+    for i in 0..64 / E {
+        r |= clmul(lane(n, i, E), lane(m, i, E)) << (2 * E * i);
+    }
+    cpu.set_vreg(op.rd, r);
+    Flow::Next
+}
+
+fn exec_pmul(cpu: &mut Cpu, op: &Op) -> Flow {
+    let r = map3::<8>(0, cpu.vreg(op.rn), cpu.vreg(op.rm), |_, a, b| clmul(a, b) as u64);
+    wr(cpu, op, r);
+    Flow::Next
+}
+
+/// AESE/AESD/AESMC/AESIMC: size 00 only.
+pub fn decode_aes(insn: u32, pc: u64) -> Option<Op> {
+    let mut op = vop(exec_aes::<false>, insn, pc);
+    op.exec = match (bits(insn, 22, 2), bits(insn, 12, 5)) {
+        (0, 4) => exec_aes::<false>,
+        (0, 5) => exec_aes::<true>,
+        (0, 6) => exec_aesmc::<false>,
+        (0, 7) => exec_aesmc::<true>,
+        _ => return None,
+    };
+    Some(op)
+}
+
+/// SHA1C/SHA1P/SHA1M/SHA1SU0/SHA256H/SHA256H2/SHA256SU1.
+pub fn decode_sha3(insn: u32, pc: u64) -> Option<Op> {
+    let mut op = vop(exec_sha1su0, insn, pc);
+    op.exec = match (bits(insn, 22, 2), bits(insn, 12, 3)) {
+        (0, 0) => exec_sha1_hash::<0>,
+        (0, 1) => exec_sha1_hash::<1>,
+        (0, 2) => exec_sha1_hash::<2>,
+        (0, 3) => exec_sha1su0,
+        (0, 4) => exec_sha256h::<false>,
+        (0, 5) => exec_sha256h::<true>,
+        (0, 6) => exec_sha256su1,
+        _ => return None,
+    };
+    Some(op)
+}
+
+/// SHA1H/SHA1SU1/SHA256SU0.
+pub fn decode_sha2(insn: u32, pc: u64) -> Option<Op> {
+    let mut op = vop(exec_sha1h, insn, pc);
+    op.exec = match (bits(insn, 22, 2), bits(insn, 12, 5)) {
+        (0, 0) => exec_sha1h,
+        (0, 1) => exec_sha1su1,
+        (0, 2) => exec_sha256su0,
+        _ => return None,
+    };
+    Some(op)
+}
+
+/// PMULL/PMULL2: 8-bit (size 00) and 64-bit (size 11) elements.
+pub fn decode_pmull(insn: u32, pc: u64) -> Option<Op> {
+    let mut op = vop(exec_pmull::<8>, insn, pc);
+    op.exec = match bits(insn, 22, 2) {
+        0 => exec_pmull::<8>,
+        3 => exec_pmull::<64>,
+        _ => return None,
+    };
+    Some(op)
+}
+
+/// PMUL: bytes only.
+pub fn decode_pmul(insn: u32, pc: u64) -> Option<Op> {
+    (bits(insn, 22, 2) == 0).then(|| vop(exec_pmul, insn, pc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> u128 {
+        // FIPS 197 writes the state as bytes in order: byte 0 first.
+        let b: Vec<u8> = (0..16).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap_or(0)).collect();
+        u128::from_le_bytes(b.try_into().unwrap_or_default())
+    }
+
+    #[test]
+    fn sbox_matches_fips_197() {
+        assert_eq!((SBOX[0x00], SBOX[0x53], SBOX[0xff]), (0x63, 0xed, 0x16));
+        assert_eq!(INV_SBOX[0x63], 0);
+    }
+
+    /// FIPS 197 appendix B, round 1: start, after ShiftRows, after MixColumns.
+    #[test]
+    fn aes_round_matches_fips_197() {
+        let input = hex("3243f6a8885a308d313198a2e0370734");
+        let key = hex("2b7e151628aed2a6abf7158809cf4f3c");
+        let after_shift = hex("d4bf5d30e0b452aeb84111f11e2798e5");
+        let after_mix = hex("046681e5e0cb199a48f8d37a2806264c");
+        assert_eq!(aes_sub_shift::<false>(input ^ key), after_shift);
+        assert_eq!(aes_mix::<false>(after_shift), after_mix);
+        assert_eq!(aes_mix::<true>(after_mix), after_shift);
+        assert_eq!(aes_sub_shift::<true>(after_shift), input ^ key);
+    }
+
+    #[test]
+    fn carry_less_multiply() {
+        assert_eq!(clmul(0b11, 0b11), 0b101);
+        assert_eq!(clmul(u64::MAX, 2), (u64::MAX as u128) << 1);
+    }
+}
