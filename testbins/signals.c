@@ -21,6 +21,8 @@ static volatile sig_atomic_t got;
 static sigjmp_buf jb;
 static volatile uintptr_t fault_addr;
 static volatile int on_alt;
+static volatile int pc_ok;
+extern char fault_insn[];
 static char altstack[65536];
 
 static void on_usr1(int sig, siginfo_t *si, void *uc) {
@@ -32,6 +34,7 @@ static void on_segv(int sig, siginfo_t *si, void *ucv) {
     ucontext_t *uc = ucv;
     fault_addr = (uintptr_t)si->si_addr;
     got = sig + 100 * (uc->uc_mcontext.fault_address == (uintptr_t)si->si_addr);
+    pc_ok = uc->uc_mcontext.pc == (uintptr_t)fault_insn;
     on_alt = (uintptr_t)&sig >= (uintptr_t)altstack && (uintptr_t)&sig < (uintptr_t)altstack + sizeof altstack;
     siglongjmp(jb, 1);
 }
@@ -89,6 +92,11 @@ int main(void) {
         (void)*bad;
     }
     printf("segv null: %d addr=%lx\n", (int)got, (unsigned long)fault_addr);
+    /* The reported PC is the faulting store itself, in the middle of a block. */
+    if (sigsetjmp(jb, 1) == 0) {
+        __asm__ volatile("mov x9, #1\n.globl fault_insn\nfault_insn: str x9, [%0]\nadd x9, x9, #1" : : "r"(p + 8) : "x9", "memory");
+    }
+    printf("segv pc_ok=%d\n", (int)pc_ok);
 
     /* SIGILL and SIGTRAP: the handler skips the instruction and sets x0. */
     sa.sa_sigaction = skip_insn;

@@ -293,6 +293,7 @@ fn signals() {
                 "usr1: 10001",
                 "unblocked: 10001",
                 "segv: 111 addr_ok=1 alt=1",
+                "segv pc_ok=1",
                 "sigill: 104 x0=1234",
                 "sigtrap: 105 x0=1234",
                 "read: n=-1 errno=EINTR got=14",

@@ -114,7 +114,6 @@ impl BlockCache {
             let b = unsafe { &*block };
             let mut flow = Flow::Next;
             for op in b.ops.iter() {
-                cpu.current_op = op as *const Op as usize;
                 flow = (op.exec)(cpu, op);
                 if flow != Flow::Next {
                     break;

@@ -96,8 +96,9 @@ pub struct Cpu {
     pub tpidrro: u64,
     pub monitor: Monitor,
     pub exit: Exit,
-    /// Address of the operation being executed, so a host fault in it can be
-    /// reported at the right guest PC.
+    /// The last operation that accessed memory (set by each one before it does,
+    /// see [`Cpu::mark_access`]), so a host fault in it is reported at the right
+    /// guest PC.
     pub current_op: usize,
 }
 
@@ -167,6 +168,14 @@ impl Cpu {
     pub fn set_vreg(&mut self, i: u8, v: u128) {
         self.v[(i & 31) as usize] = v;
     }
+    /// Every operation that accesses guest memory calls this first: a host fault
+    /// during the access is then reported at this operation's guest PC. (Only
+    /// memory operations pay for it; no other operation can fault.)
+    #[inline(always)]
+    pub fn mark_access(&mut self, op: &Op) {
+        self.current_op = op as *const Op as usize;
+    }
+
     /// The guest PC of the operation that was executing (after a host fault).
     pub fn current_pc(&self) -> Option<u64> {
         if self.current_op == 0 {

@@ -45,6 +45,16 @@ fn logical_reg(insn: u32, pc: u64) -> Option<Op> {
     // MOV (register): ORR rd, zr, rm with no shift.
     if opc == 1 && !n && op.rn == ZR && imm6 == 0 {
         op.exec = pick!(exec_mov_reg, sf);
+    } else if imm6 == 0 && !n && opc < 3 {
+        // AND/ORR/EOR without shift or inversion: the common forms.
+        op.exec = match (opc, sf) {
+            (0, true) => exec_logical_plain::<0, true>,
+            (0, false) => exec_logical_plain::<0, false>,
+            (1, true) => exec_logical_plain::<1, true>,
+            (1, false) => exec_logical_plain::<1, false>,
+            (_, true) => exec_logical_plain::<2, true>,
+            (_, false) => exec_logical_plain::<2, false>,
+        };
     }
     Some(op)
 }
@@ -60,6 +70,17 @@ fn pick_logical<const OPC: u8, const INV: bool>(sf: bool) -> ExecFn {
 fn exec_mov_reg<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     let v = cpu.r(op.rm);
     cpu.set(op.rd, if SF { v } else { v as u32 as u64 });
+    Flow::Next
+}
+
+fn exec_logical_plain<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
+    let r = match OPC {
+        0 => n & m,
+        1 => n | m,
+        _ => n ^ m,
+    };
+    cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
     Flow::Next
 }
 
@@ -90,7 +111,10 @@ fn add_sub_shifted(insn: u32, pc: u64) -> Option<Op> {
     if shift == 3 || (!sf && imm6 >= 32) {
         return None;
     }
-    let mut op = Op::new(pick!(exec_add_sub_shifted, sf, bits(insn, 30, 1) == 1, bits(insn, 29, 1) == 1), insn, pc);
+    let (sub, s) = (bits(insn, 30, 1) == 1, bits(insn, 29, 1) == 1);
+    // The unshifted form (ADD x0, x1, x2) is the common one: no shift at run time.
+    let exec = if imm6 == 0 { pick!(exec_add_sub_reg, sf, sub, s) } else { pick!(exec_add_sub_shifted, sf, sub, s) };
+    let mut op = Op::new(exec, insn, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -128,6 +152,11 @@ fn exec_add_sub_shifted<const SF: bool, const SUB: bool, const S: bool>(cpu: &mu
         shift32(cpu.r(op.rm) as u32, op.a, op.b as u32) as u64
     };
     add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), m);
+    Flow::Next
+}
+
+fn exec_add_sub_reg<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), cpu.r(op.rm));
     Flow::Next
 }
 

@@ -106,6 +106,7 @@ fn transfer<const K: u8>(cpu: &mut Cpu, rt: u8, addr: u64) {
 }
 
 fn exec_single<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let addr = match MODE {
         OFFSET | PRE => base.wrapping_add(op.imm),
@@ -123,6 +124,7 @@ fn exec_single<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_pair<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let addr = if MODE == POST { base } else { base.wrapping_add(op.imm) };
     let size = 1u64 << SCALE[K as usize];

@@ -83,6 +83,7 @@ fn exclusive_ordered(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_ldxr(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let v = load_u64_sized(addr, 1 << op.a);
     cpu.monitor = Monitor { addr, value: v as u128, size: op.a, valid: true };
@@ -91,6 +92,7 @@ fn exec_ldxr(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_stxr(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let m = cpu.monitor;
     cpu.monitor.valid = false;
@@ -103,6 +105,7 @@ fn exec_stxr(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_ldxp(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let (v, lo, hi) = if op.a == 0 {
         let v = load_u64(addr);
@@ -118,6 +121,7 @@ fn exec_ldxp(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_stxp(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let m = cpu.monitor;
     cpu.monitor.valid = false;
@@ -135,6 +139,7 @@ fn exec_stxp(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_ldar(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     // x86 loads already have acquire semantics.
     let v = load_u64_sized(cpu.r(op.rn), 1 << op.a);
     cpu.set(op.rd, v);
@@ -142,6 +147,7 @@ fn exec_ldar(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_stlr(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     // A store-release followed by a load-acquire must not be reordered (RCsc);
     // x86 may let the later load pass the store, so make the store a locked swap.
     atomic::rmw_sized(op.a, cpu.r(op.rn), Rmw::Swp, cpu.r(op.rd));
@@ -149,6 +155,7 @@ fn exec_stlr(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_stllr(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     store_u64_sized(cpu.r(op.rn), 1 << op.a, cpu.r(op.rd));
     Flow::Next
 }
@@ -162,6 +169,7 @@ fn size_mask(size: u8) -> u64 {
 }
 
 fn exec_cas(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let mask = size_mask(op.a);
     let expect = cpu.r(rzr(op.rm as u32)) & mask;
@@ -173,6 +181,7 @@ fn exec_cas(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 fn exec_casp(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let (rs, rt) = (op.rm as u32, op.rd as u32);
     let (s0, s1) = (cpu.r(rzr(rs)), cpu.r(rzr(rs + 1)));
@@ -216,6 +225,7 @@ const RMW_OPS: [Rmw; 9] =
     [Rmw::Add, Rmw::Clr, Rmw::Eor, Rmw::Set, Rmw::Smax, Rmw::Smin, Rmw::Umax, Rmw::Umin, Rmw::Swp];
 
 fn exec_atomic_rmw(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let old = atomic::rmw_sized(op.a, cpu.r(op.rn), RMW_OPS[op.b as usize], cpu.r(op.rm));
     cpu.set(op.rd, old);
     Flow::Next

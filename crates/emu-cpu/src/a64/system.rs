@@ -150,6 +150,7 @@ fn sys(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_dc_zva(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let a = cpu.r(op.rn) & !(DC_ZVA_BYTES - 1);
     for i in 0..DC_ZVA_BYTES / 16 {
         emu_memory::store_u128(a + i * 16, 0);

@@ -67,6 +67,7 @@ pub fn decode_multiple(insn: u32, pc: u64) -> Option<Op> {
 
 /// LD1/ST1 of 1-4 whole registers: element order is memory order.
 fn exec_multi1<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let mut addr = base;
     for r in 0..op.b {
@@ -110,6 +111,7 @@ fn set_lane(v: u128, i: u32, e: u32, x: u64) -> u128 {
 
 /// LD2-LD4/ST2-ST4: interleaved structures.
 fn exec_multi<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let (size, selem) = (op.ra, op.a as u32);
     let e = 8u32 << size;
@@ -169,6 +171,7 @@ pub fn decode_single(insn: u32, pc: u64) -> Option<Op> {
 /// LD1-LD4/ST1-ST4 (single structure): one lane of 1-4 registers; the other
 /// lanes are kept.
 fn exec_single<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let (size, e) = (op.ra, 8u32 << op.ra);
     let mut addr = base;
@@ -188,6 +191,7 @@ fn exec_single<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
 
 /// LD1R-LD4R: one structure, each element replicated across its register.
 fn exec_replicate(cpu: &mut Cpu, op: &Op) -> Flow {
+    cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let (size, e) = (op.ra, 8u32 << op.ra);
     let mut addr = base;
