@@ -24,7 +24,6 @@ pub static EXCLUDED: &[(&str, Matcher)] = &[
         mnemonic(a).starts_with("frint32") || mnemonic(a).starts_with("frint64")
     }),
     ("FEAT_FP16 (half-precision arithmetic): not advertised", is_fp16_arith),
-    ("FEAT_JSCVT (FJCVTZS): not advertised", |a| mnemonic(a) == "fjcvtzs"),
     ("FEAT_CSSC (scalar ABS/CNT/CTZ/SMAX...): not advertised", |a| {
         matches!(mnemonic(a), "abs" | "cnt" | "ctz" | "smax" | "smin" | "umax" | "umin") && general(first_operand(a))
     }),

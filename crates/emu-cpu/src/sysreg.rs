@@ -22,6 +22,7 @@ pub const MPIDR_EL1: u32 = key(3, 0, 0, 0, 5);
 pub const REVIDR_EL1: u32 = key(3, 0, 0, 0, 6);
 pub const ID_AA64PFR0_EL1: u32 = key(3, 0, 0, 4, 0);
 pub const ID_AA64ISAR0_EL1: u32 = key(3, 0, 0, 6, 0);
+pub const ID_AA64ISAR1_EL1: u32 = key(3, 0, 0, 6, 1);
 
 /// CTR_EL0 as a typical Armv8 core reports it: 64-byte lines, PIPT I-cache.
 pub const CTR_VALUE: u64 = 0x8444_c004;
@@ -56,6 +57,7 @@ pub static FEATURES: &[Feature] = &[
     Feature { hwcap: 1 << 8, name: "atomics", id_reg: ID_AA64ISAR0_EL1, field_shift: 20, field_value: 2 },
     Feature { hwcap: 1 << 11, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
     Feature { hwcap: 1 << 12, name: "asimdrdm", id_reg: ID_AA64ISAR0_EL1, field_shift: 28, field_value: 1 },
+    Feature { hwcap: 1 << 13, name: "jscvt", id_reg: ID_AA64ISAR1_EL1, field_shift: 12, field_value: 1 },
     Feature { hwcap: 1 << 20, name: "asimddp", id_reg: ID_AA64ISAR0_EL1, field_shift: 44, field_value: 1 },
 ];
 

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod convert;
 pub mod data_proc1;
 pub mod data_proc2;
+pub mod jscvt;
 
 use crate::decode::{enc, Encoding};
 use crate::state::Cpu;
@@ -19,6 +20,7 @@ pub static ENCODINGS: &[Encoding] = &[
     enc("FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL", "00011110tt1mmmmmoooo10nnnnnddddd", data_proc2::decode),
     enc("FCSEL", "00011110tt1mmmmmcccc11nnnnnddddd", compare::decode_fcsel),
     enc("FMADD/FMSUB/FNMADD/FNMSUB", "00011111ttommmmmoaaaaannnnnddddd", data_proc2::decode_dp3),
+    enc("FJCVTZS", "0001111001111110000000nnnnnddddd", jscvt::decode),
     enc("FCVT*/SCVTF/UCVTF/FMOV (general)", "s0011110tt1rrooo000000nnnnnddddd", convert::decode_int),
     enc("FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)", "s0011110tt0rrooossssssnnnnnddddd", convert::decode_fixed),
 ];
