@@ -81,7 +81,7 @@ pub static CLASSES: &[Class] = &[
     },
     Class {
         name: "fp_convert",
-        rows: &["FCVT*/SCVTF/UCVTF/FMOV (general)", "FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)"],
+        rows: &["FCVT*/SCVTF/UCVTF/FMOV (general)", "FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)", "FJCVTZS"],
         prepare: plain,
     },
     Class {
