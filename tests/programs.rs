@@ -24,6 +24,7 @@ const COVERED: &[&str] = &[
     "fork_exec",
     "hello",
     "int_ops",
+    "ipc",
     "malloc",
     "printf_float",
     "raw_syscalls",
@@ -354,4 +355,46 @@ fn strace_lines() {
         err.lines().any(|l| l.contains(" rseq(") && l.ends_with("= -1 ENOSYS (Function not implemented)")),
         "{err}"
     );
+}
+
+/// Descriptors and events: SCM_RIGHTS, epoll (whose event struct differs between
+/// the ABIs), timerfd, eventfd, signalfd, inotify, poll, TCP and netlink.
+#[test]
+fn ipc() {
+    for out in check("ipc", |i| i) {
+        assert_exit(&out, 0);
+        // The values follow from the program: 3 + 4 in the eventfd, SIGUSR1 is
+        // 10, IN_CREATE is 0x100, the epoll data word comes back unchanged.
+        assert_lines(
+            &out,
+            &[
+                "scm_rights: byte=x n=19 'through a passed fd' new_fd_differs=1",
+                "epoll: before=0 after=1 events=0x1 data=0x1122334455667788",
+                "timerfd: n=8 expirations=1",
+                "eventfd: n=8 value=7",
+                "signalfd: n=128 signo=10 pid_ok=1 code=0",
+                "inotify: poll=1 revents=0x1 n>0=1 mask=0x100 name=newfile",
+                "tcp: connect=0 accepted=1 recv=9 'hello tcp'",
+                "netlink: done=1 has_links=1",
+            ],
+        );
+    }
+}
+
+/// --strace-file: the trace goes to a file, and follows the processes the guest
+/// forks and execs (they append to the same file).
+#[test]
+fn strace_file_follows_children() {
+    let dir = common::TempDir::new("strace-file");
+    let trace = dir.path().join("trace.txt");
+    let mut cmd = std::process::Command::new(common::emu());
+    cmd.arg("--strace-file").arg(&trace).arg(testbin("static", "fork_exec"));
+    let out = common::run(cmd, b"");
+    assert_exit(&out, 0);
+    assert!(!out.stderr_str().contains("write(1,"), "the trace must not go to stderr:\n{out}");
+    let text = std::fs::read_to_string(&trace).unwrap_or_default();
+    let pids: std::collections::BTreeSet<&str> = text.lines().filter_map(|l| l.split(' ').next()).collect();
+    assert!(pids.len() >= 3, "parent and children trace into one file:\n{text}");
+    assert!(text.lines().any(|l| l.contains(" execve(\"/proc/self/exe\", ")), "{text}");
+    assert!(text.lines().any(|l| l.contains(" wait4(")), "{text}");
 }

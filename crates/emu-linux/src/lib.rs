@@ -40,8 +40,10 @@ pub struct Process {
     pub sigactions: Mutex<Vec<GuestSigaction>>,
     /// Log unimplemented syscalls to stderr.
     pub log: bool,
-    /// Trace every syscall on stderr (--strace, EMU_STRACE=1).
+    /// Trace every syscall (--strace, EMU_STRACE=1), on stderr or appended to
+    /// a file (--strace-file, EMU_STRACE_FILE).
     pub strace: bool,
+    strace_file: Option<Mutex<std::fs::File>>,
     /// emu's own executable, to run again when the guest execs an arm64 program.
     pub emu_path: PathBuf,
     /// Options to give that new emu (logging, sysroot...).
@@ -62,16 +64,26 @@ impl Process {
         if log {
             exec_options.push(b"-d".to_vec());
         }
-        if strace {
+        let strace_path = std::env::var_os("EMU_STRACE_FILE").filter(|p| !p.is_empty());
+        if let Some(path) = &strace_path {
+            use std::os::unix::ffi::OsStrExt;
+            exec_options.push(b"--strace-file".to_vec());
+            exec_options.push(path.as_bytes().to_vec());
+        } else if strace {
             exec_options.push(b"-strace".to_vec());
         }
+        // Appending: the processes the guest forks and execs share one trace.
+        let strace_file = strace_path
+            .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok())
+            .map(Mutex::new);
         Process {
             space: Mutex::new(space),
             exe,
             auxv,
             sigactions: Mutex::new(vec![GuestSigaction::default(); signal::NSIG + 1]),
             log,
-            strace,
+            strace: strace || strace_file.is_some(),
+            strace_file,
             emu_path: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe")),
             exec_options,
             sigreturn_trampoline: 0,
@@ -152,14 +164,28 @@ fn traced(proc: &Process, thread: &mut GuestThread, cpu: &mut Cpu, nr: u64) -> O
     let line = strace::enter(row, nr, &args);
     // Calls that do not return to the caller are shown before they happen.
     if matches!(row.map(|r| r.name), Some("execve" | "execveat" | "exit" | "exit_group" | "rt_sigreturn")) {
-        eprintln!("{line} = ?");
+        proc.trace(&format!("{line} = ?"));
     }
     let mut ctx = SyscallCtx { proc, thread, cpu };
     let out = table::dispatch(&mut ctx, nr);
     match out {
-        Outcome::Return(v) | Outcome::ReturnInvalidate(v, ..) => eprintln!("{line}{}", strace::exit(v)),
-        Outcome::SpawnThread(_) => eprintln!("{line} = (new thread)"),
+        Outcome::Return(v) | Outcome::ReturnInvalidate(v, ..) => proc.trace(&format!("{line}{}", strace::exit(v))),
+        Outcome::SpawnThread(_) => proc.trace(&format!("{line} = (new thread)")),
         _ => {}
     }
     out
+}
+
+impl Process {
+    /// One strace line, to the trace file or stderr.
+    fn trace(&self, line: &str) {
+        match &self.strace_file {
+            Some(f) => {
+                use std::io::Write;
+                let mut f = f.lock().unwrap_or_else(|e| e.into_inner());
+                let _ = writeln!(f, "{line}");
+            }
+            None => eprintln!("{line}"),
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use emu_binfmt::BinfmtCommand;
 use emu_runtime::Config;
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
 pub enum Action {
@@ -38,6 +38,7 @@ options:
   -d, --log          report unimplemented instructions and syscalls on stderr
                      (also EMU_LOG=1)
   -strace, --strace  trace the program's syscalls on stderr (also EMU_STRACE=1)
+  --strace-file FILE append the trace to FILE instead (also EMU_STRACE_FILE)
   -0 ARGV0           pass ARGV0 as the program's argv[0]
   -E VAR=VALUE       set VAR in the program's environment
   -U VAR             remove VAR from the program's environment
@@ -142,6 +143,9 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
             // The syscall layer reads EMU_STRACE (and passes -strace on to the
             // programs the guest execs).
             b"-strace" | b"--strace" => std::env::set_var("EMU_STRACE", "1"),
+            b"-strace-file" | b"--strace-file" => {
+                std::env::set_var("EMU_STRACE_FILE", std::ffi::OsStr::from_bytes(&value()?))
+            }
             b"-L" => sysroot = Some(path_of(&value()?)),
             b"-0" => argv0 = Some(value()?),
             b"-E" => {
