@@ -172,6 +172,11 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
             }
         };
         match exit {
+            Exit::Syscall if stop.load(Ordering::Relaxed) && hostsig::any(thread.sigmask) => {
+                // A signal arrived while guest code ran: Linux would deliver it
+                // before the SVC executes, so the SVC runs after the handler.
+                cpu.pc -= 4;
+            }
             Exit::Syscall => {
                 let (nr, orig_x0) = (cpu.x[8], cpu.x[0]);
                 match emu_linux::syscall(proc, &mut thread, cpu) {
