@@ -4,6 +4,7 @@
  * SA_RESTART around a blocking read, EINTR without it. The native build only
  * says that it needs arm64. */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -48,6 +49,14 @@ static void skip_insn(int sig, siginfo_t *si, void *ucv) {
 
 static void on_alarm(int sig) { got = sig; }
 
+static volatile int rt_count, rt_sum;
+static void on_rt(int sig, siginfo_t *si, void *uc) {
+    (void)sig;
+    (void)uc;
+    rt_count++;
+    rt_sum = rt_sum * 10 + si->si_value.sival_int;
+}
+
 int main(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -72,6 +81,19 @@ int main(void) {
     printf("pending: %d\n", sigismember(&pend, SIGUSR1));
     sigprocmask(SIG_SETMASK, &old, NULL);
     printf("unblocked: %d\n", (int)got);
+
+    /* Real-time signals queue: three sent while blocked arrive three times, in
+     * order, with their values. */
+    sa.sa_sigaction = on_rt;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGRTMIN + 2, &sa, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN + 2);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    for (int i = 1; i <= 3; i++)
+        sigqueue(getpid(), SIGRTMIN + 2, (union sigval){.sival_int = i});
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("rt queued: count=%d order=%d\n", rt_count, rt_sum);
 
     /* SIGSEGV on an alternate stack, recovered with siglongjmp. */
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
@@ -148,6 +170,34 @@ int main(void) {
     got = 0;
     n = read(fds[0], &c, 1);
     printf("restarted read: n=%zd c=%c got=%d\n", n, n == 1 ? c : '?', (int)got);
+    waitpid(child, NULL, 0);
+
+    /* ppoll with a temporary mask: SIGUSR2 is blocked except while waiting; the
+     * handler runs during the wait (EINTR), and the old mask is back after. */
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = 0;
+    sigaction(SIGUSR2, &sa, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    child = fork();
+    if (child == 0) {
+        usleep(100000);
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    int q[2];
+    if (pipe(q) != 0) return 1;
+    struct pollfd pfd = {.fd = q[0], .events = POLLIN};
+    struct timespec ts = {.tv_sec = 5};
+    sigset_t none;
+    sigemptyset(&none);
+    got = 0;
+    int pr = ppoll(&pfd, 1, &ts, &none);
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    printf("ppoll: r=%d errno=%s got=%d still_blocked=%d\n", pr, pr < 0 && errno == EINTR ? "EINTR" : "other", (int)got,
+           sigismember(&now, SIGUSR2));
     waitpid(child, NULL, 0);
     return 0;
 }

@@ -295,6 +295,8 @@ fn signals() {
                 "unblocked: 10001",
                 "segv: 111 addr_ok=1 alt=1",
                 "segv pc_ok=1",
+                "rt queued: count=3 order=123",
+                "ppoll: r=-1 errno=EINTR got=12 still_blocked=1",
                 "sigill: 104 x0=1234",
                 "sigtrap: 105 x0=1234",
                 "read: n=-1 errno=EINTR got=14",

@@ -30,7 +30,7 @@ commands:
   difftest [--count N] [--class NAME] [--seed S]
                   random instructions under emu and qemu-aarch64-static, compared
   dist            build the static release emu (for binfmt_misc, containers, chroots)
-  rootfs [--no-qemu] [--no-python] [--timeout MINUTES]
+  rootfs [--reuse] [--no-qemu] [--no-python] [--timeout MINUTES]
                   (root) debootstrap a Debian bookworm arm64 chroot into target/rootfs-arm64,
                   run its second stage and programs in it through emu (binfmt_misc),
                   then time the second stage under qemu-aarch64-static too

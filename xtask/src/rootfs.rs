@@ -22,9 +22,11 @@ const DEFAULT_MIRROR: &str = "http://deb.debian.org/debian";
 /// The guest's environment in the chroot.
 const GUEST_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-const USAGE: &str = "rootfs [--no-qemu] [--no-python] [--timeout MINUTES]";
+const USAGE: &str = "rootfs [--reuse] [--no-qemu] [--no-python] [--timeout MINUTES]";
 
 struct Options {
+    /// Keep a root filesystem whose second stage has completed.
+    reuse: bool,
     qemu: bool,
     python: bool,
     /// For each long step (a second stage, an apt-get).
@@ -32,10 +34,11 @@ struct Options {
 }
 
 fn parse(args: &[String]) -> Result<Options> {
-    let mut opts = Options { qemu: true, python: true, timeout: Duration::from_secs(90 * 60) };
+    let mut opts = Options { reuse: false, qemu: true, python: true, timeout: Duration::from_secs(90 * 60) };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
+            "--reuse" => opts.reuse = true,
             "--no-qemu" => opts.qemu = false,
             "--no-python" => opts.python = false,
             "--timeout" => {
@@ -76,7 +79,14 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     std::fs::create_dir_all(&cache).map_err(|e| format!("cannot create {}: {e}", cache.display()))?;
 
     let emu_dir = root.join("target/rootfs-arm64");
-    let emu_time = second_stage(&Runner::emu(&emu), &emu_dir, &cache, &mirror, &opts)?;
+    // debootstrap removes its own folder when the second stage completes.
+    let emu_time =
+        if opts.reuse && emu_dir.join("etc/debian_version").is_file() && !emu_dir.join("debootstrap").exists() {
+            println!("rootfs: reusing the finished {}", emu_dir.display());
+            None
+        } else {
+            Some(second_stage(&Runner::emu(&emu), &emu_dir, &cache, &mirror, &opts)?)
+        };
     let mut notes = vec![programs_in_chroot(&emu_dir, &emu)?];
     if opts.python {
         notes.push(python_in_chroot(&emu_dir, &emu, &opts)?);
@@ -95,10 +105,14 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     for note in notes {
         println!("  {note}");
     }
-    println!("  second stage under emu:                 {}", minutes(emu_time));
+    if let Some(t) = emu_time {
+        println!("  second stage under emu:                 {}", minutes(t));
+    }
     if let Some(t) = qemu_time {
         println!("  second stage under qemu-aarch64-static: {}", minutes(t));
-        println!("  emu / qemu: {:.2}", emu_time.as_secs_f64() / t.as_secs_f64().max(1e-3));
+    }
+    if let (Some(e), Some(q)) = (emu_time, qemu_time) {
+        println!("  emu / qemu: {:.2}", e.as_secs_f64() / q.as_secs_f64().max(1e-3));
     }
     Ok(())
 }
@@ -250,7 +264,7 @@ fn programs_in_chroot(dir: &Path, emu: &Path) -> Result<String> {
     check(dir, "dpkg -l | head", "dpkg -l | head -n 8", |o| o.lines().count() == 8 && o.contains("ii  "))?;
     check(dir, "apt-get --version", "apt-get --version", |o| o.starts_with("apt 2."))?;
     check(dir, "perl -e", "perl -e 'print 6*7, qq{\\n}'", |o| o == "42\n")?;
-    let coreutils = "seq 1 2000 | sort -r | head -n 3 | tr '\\n' ' '; ls / | wc -l; stat -c %s /etc/debian_version";
+    let coreutils = "seq 1 2000 | sort -rn | head -n 3 | tr '\\n' ' '; ls / | wc -l; stat -c %s /etc/debian_version";
     let host_ls = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?.count();
     let version_len = std::fs::metadata(dir.join("etc/debian_version")).map(|m| m.len()).unwrap_or(0);
     let expect = format!("2000 1999 1998 {host_ls}\n{version_len}\n");

@@ -9,11 +9,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Signals recorded by the host handler and not yet delivered to the guest.
 pub struct Pending {
     bits: AtomicU64,
-    info: UnsafeCell<[[u8; 128]; 64]>,
+    /// Per signal, the queued siginfos: one for a standard signal (they
+    /// coalesce), up to QUEUE for a real-time one (they queue, as on Linux).
+    info: UnsafeCell<[[[u8; 128]; QUEUE]; 64]>,
+    count: UnsafeCell<[u8; 64]>,
 }
 
+/// Real-time signal instances kept per signal while the thread runs guest code
+/// (blocked ones stay queued in the host kernel, which mirrors the guest mask).
+const QUEUE: usize = 8;
+const SIGRTMIN: i32 = 32;
+
 thread_local! {
-    static PENDING: Pending = const { Pending { bits: AtomicU64::new(0), info: UnsafeCell::new([[0; 128]; 64]) } };
+    static PENDING: Pending = const {
+        Pending { bits: AtomicU64::new(0), info: UnsafeCell::new([[[0; 128]; QUEUE]; 64]), count: UnsafeCell::new([0; 64]) }
+    };
     /// Set by a host handler: the run loop should stop and deliver.
     pub static INTERRUPT: AtomicBool = const { AtomicBool::new(false) };
 }
@@ -38,27 +48,61 @@ pub fn record(sig: i32, info: &[u8; 128]) {
         return;
     }
     PENDING.with(|p| {
-        // SAFETY: only this thread touches its own slots; a nested handler for the
-        // same signal is blocked while this one runs (no SA_NODEFER on the host).
-        unsafe { (*p.info.get())[(sig - 1) as usize] = *info };
+        let i = (sig - 1) as usize;
+        // SAFETY: only this thread touches its own slots: a nested handler for the
+        // same signal is blocked while this one runs (no SA_NODEFER on the host),
+        // and `take` blocks signals while it reads.
+        unsafe {
+            let count = &mut (*p.count.get())[i];
+            if sig < SIGRTMIN {
+                (*p.info.get())[i][0] = *info;
+                *count = 1;
+            } else if (*count as usize) < QUEUE {
+                (*p.info.get())[i][*count as usize] = *info;
+                *count += 1;
+            }
+        }
         p.bits.fetch_or(bit(sig), Ordering::SeqCst);
     });
     INTERRUPT.with(|f| f.store(true, Ordering::SeqCst));
 }
 
-/// Takes the lowest pending signal not in `mask` (the guest's blocked set).
+/// Takes the lowest pending signal not in `mask` (the guest's blocked set); a
+/// real-time signal queued several times comes out once per instance.
 pub fn take(mask: u64) -> Option<(i32, [u8; 128])> {
-    PENDING.with(|p| {
+    if !any(mask) {
+        return None;
+    }
+    // The host handler must not run while the queue is being changed.
+    let all: u64 = !0;
+    let mut old: u64 = 0;
+    // SAFETY: raw rt_sigprocmask on locals; restored below.
+    unsafe {
+        libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_BLOCK, &all as *const u64, &mut old as *mut u64, 8usize)
+    };
+    let taken = PENDING.with(|p| {
         let ready = p.bits.load(Ordering::SeqCst) & !mask;
         if ready == 0 {
             return None;
         }
         let sig = ready.trailing_zeros() as i32 + 1;
-        p.bits.fetch_and(!bit(sig), Ordering::SeqCst);
-        // SAFETY: our own slot; the host handler for `sig` wrote it before setting
-        // the bit we just cleared.
-        Some((sig, unsafe { (*p.info.get())[(sig - 1) as usize] }))
-    })
+        let i = (sig - 1) as usize;
+        // SAFETY: our own slots, with our signals blocked.
+        unsafe {
+            let q = &mut (*p.info.get())[i];
+            let count = &mut (*p.count.get())[i];
+            let info = q[0];
+            q.copy_within(1..QUEUE, 0);
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                p.bits.fetch_and(!bit(sig), Ordering::SeqCst);
+            }
+            Some((sig, info))
+        }
+    });
+    // SAFETY: restoring the mask saved above.
+    unsafe { libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &old as *const u64, 0usize, 8usize) };
+    taken
 }
 
 /// Whether `sig` is recorded and not blocked by `mask`.

@@ -352,3 +352,60 @@ pub fn restarts(proc: &Process, nr: u64, sig: i32) -> bool {
     let act = proc.sigaction(sig);
     act.handler > SIG_IGN && act.flags & SA_RESTART != 0 && RESTARTABLE.contains(&nr)
 }
+
+/// Runs a host wait with a temporary guest signal mask, as ppoll and pselect6
+/// do: the mask is the guest's while waiting and while the handler that ends the
+/// wait runs; the old one comes back afterwards (from the frame, or at once if
+/// no handler runs).
+fn with_temporary_mask(ctx: &mut SyscallCtx, mask_addr: u64, wait: impl FnOnce() -> i64) -> Outcome {
+    if mask_addr == 0 {
+        return Outcome::Return(wait());
+    }
+    let mut b = [0u8; 8];
+    if read_bytes(mask_addr, &mut b).is_err() {
+        return efault();
+    }
+    let old = ctx.thread.sigmask;
+    ctx.thread.set_sigmask(u64::from_le_bytes(b));
+    // A signal the temporary mask lets through may already be recorded.
+    let r = if hostsig::any(ctx.thread.sigmask) { -(libc::EINTR as i64) } else { wait() };
+    if r == -(libc::EINTR as i64) && hostsig::any(ctx.thread.sigmask) {
+        ctx.thread.saved_sigmask = Some(old);
+    } else {
+        ctx.thread.set_sigmask(old);
+    }
+    Outcome::Return(r)
+}
+
+pub fn ppoll(ctx: &mut SyscallCtx) -> Outcome {
+    let (fds, n, ts, mask) = (ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3));
+    if mask != 0 && ctx.arg(4) != 8 {
+        return einval();
+    }
+    with_temporary_mask(ctx, mask, || {
+        // SAFETY: host ppoll on guest pointers the kernel checks; the mask is
+        // already in place on the host.
+        crate::host_ret(unsafe { libc::syscall(libc::SYS_ppoll, fds, n, ts, 0usize, 8usize) })
+    })
+}
+
+pub fn pselect6(ctx: &mut SyscallCtx) -> Outcome {
+    let (n, r, w, e, ts, sig) = (ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5));
+    // The sixth argument points at { const sigset_t *ss; size_t ss_len }.
+    let mut mask = 0;
+    if sig != 0 {
+        let mut b = [0u8; 16];
+        if read_bytes(sig, &mut b).is_err() {
+            return efault();
+        }
+        mask = u64::from_le_bytes(b[..8].try_into().unwrap_or_default());
+        let len = u64::from_le_bytes(b[8..].try_into().unwrap_or_default());
+        if mask != 0 && len != 8 {
+            return einval();
+        }
+    }
+    with_temporary_mask(ctx, mask, || {
+        // SAFETY: host pselect6 on guest pointers the kernel checks, no mask.
+        crate::host_ret(unsafe { libc::syscall(libc::SYS_pselect6, n, r, w, e, ts, 0usize) })
+    })
+}

@@ -105,8 +105,8 @@ table! {
     69 preadv Pass(SYS_preadv);
     70 pwritev Pass(SYS_pwritev);
     71 sendfile Pass(SYS_sendfile);
-    72 pselect6 Pass(SYS_pselect6);
-    73 ppoll Pass(SYS_ppoll);
+    72 pselect6 Emul(signal::pselect6);
+    73 ppoll Emul(signal::ppoll);
     74 signalfd4 Pass(SYS_signalfd4);
     75 vmsplice Pass(SYS_vmsplice);
     76 splice Pass(SYS_splice);

@@ -228,7 +228,9 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                 synchronous_signal(proc, &mut thread, cpu, libc::SIGSEGV, info, Some((pc, esr)));
             }
         }
-        if stop.load(Ordering::Relaxed) {
+        // Also when nothing interrupted: a syscall (sigreturn, sigprocmask) may
+        // have unblocked signals recorded earlier.
+        if stop.load(Ordering::Relaxed) || hostsig::any(thread.sigmask) {
             code_gen = proc.code.catch_up(&mut cache, code_gen);
             deliver_pending(proc, &mut thread, cpu, stop);
         }
