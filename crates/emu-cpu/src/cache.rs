@@ -59,7 +59,10 @@ fn exec_fetch_fault(cpu: &mut Cpu, op: &Op) -> Flow {
 
 impl BlockCache {
     pub fn new() -> Self {
-        BlockCache { blocks: HashMap::new(), fast: vec![(u64::MAX, std::ptr::null()); FAST_SLOTS].into_boxed_slice() }
+        BlockCache {
+            blocks: HashMap::with_capacity(1024),
+            fast: vec![(u64::MAX, std::ptr::null()); FAST_SLOTS].into_boxed_slice(),
+        }
     }
 
     /// Forgets every decoded block (after code may have changed).
