@@ -1,5 +1,7 @@
 //! The aarch64 (asm-generic) syscall table: one row per syscall.
 //!
+//! Numbers from 424 on are the same on every architecture, so those rows name
+//! the host syscall by the same number where libc has no constant for it.
 //! `Pass(n)` rows go to host syscall `n` unchanged, which is right only where the
 //! aarch64 and x86_64 ABIs agree on arguments and struct layouts; `Emul` rows have
 //! a handler in the group module; `NoSys` rows answer -ENOSYS, as a kernel without
@@ -51,7 +53,7 @@ table! {
     15 lremovexattr Pass(SYS_lremovexattr);
     16 fremovexattr Pass(SYS_fremovexattr);
     17 getcwd Pass(SYS_getcwd);
-    18 lookup_dcookie NoSys;
+    18 lookup_dcookie NoSys; // removed from Linux
     19 eventfd2 Pass(SYS_eventfd2);
     20 epoll_create1 Pass(SYS_epoll_create1);
     21 epoll_ctl Emul(epoll::epoll_ctl);
@@ -75,7 +77,7 @@ table! {
     39 umount2 Pass(SYS_umount2);
     40 mount Pass(SYS_mount);
     41 pivot_root Pass(SYS_pivot_root);
-    42 nfsservctl NoSys;
+    42 nfsservctl NoSys; // removed from Linux
     43 statfs Pass(SYS_statfs);
     44 fstatfs Pass(SYS_fstatfs);
     45 truncate Pass(SYS_truncate);
@@ -150,7 +152,7 @@ table! {
     114 clock_getres Pass(SYS_clock_getres);
     115 clock_nanosleep Pass(SYS_clock_nanosleep);
     116 syslog Pass(SYS_syslog);
-    117 ptrace NoSys;
+    117 ptrace NoSys; // no tracing of emulated processes yet
     118 sched_setparam Pass(SYS_sched_setparam);
     119 sched_setscheduler Pass(SYS_sched_setscheduler);
     120 sched_getscheduler Pass(SYS_sched_getscheduler);
@@ -161,7 +163,7 @@ table! {
     125 sched_get_priority_max Pass(SYS_sched_get_priority_max);
     126 sched_get_priority_min Pass(SYS_sched_get_priority_min);
     127 sched_rr_get_interval Pass(SYS_sched_rr_get_interval);
-    128 restart_syscall NoSys;
+    128 restart_syscall NoSys; // emu never leaves a call to be restarted this way
     129 kill Pass(SYS_kill);
     130 tkill Pass(SYS_tkill);
     131 tgkill Pass(SYS_tgkill);
@@ -282,7 +284,7 @@ table! {
     262 fanotify_init Pass(SYS_fanotify_init);
     263 fanotify_mark Pass(SYS_fanotify_mark);
     264 name_to_handle_at Pass(SYS_name_to_handle_at);
-    265 open_by_handle_at NoSys;
+    265 open_by_handle_at NoSys; // its open flags would need translating
     266 clock_adjtime Pass(SYS_clock_adjtime);
     267 syncfs Pass(SYS_syncfs);
     268 setns Pass(SYS_setns);
@@ -294,7 +296,7 @@ table! {
     274 sched_setattr Pass(SYS_sched_setattr);
     275 sched_getattr Pass(SYS_sched_getattr);
     276 renameat2 Pass(SYS_renameat2);
-    277 seccomp NoSys;
+    277 seccomp NoSys; // a filter would judge emu's own x86_64 syscalls
     278 getrandom Pass(SYS_getrandom);
     279 memfd_create Pass(SYS_memfd_create);
     280 bpf Pass(SYS_bpf);
@@ -305,17 +307,17 @@ table! {
     285 copy_file_range Pass(SYS_copy_file_range);
     286 preadv2 Pass(SYS_preadv2);
     287 pwritev2 Pass(SYS_pwritev2);
-    288 pkey_mprotect NoSys;
-    289 pkey_alloc NoSys;
-    290 pkey_free NoSys;
+    288 pkey_mprotect NoSys; // arm64 has no protection keys
+    289 pkey_alloc NoSys; // arm64 has no protection keys
+    290 pkey_free NoSys; // arm64 has no protection keys
     291 statx Emul(fs::statx);
     292 io_pgetevents Pass(333 /* x86_64 number; missing from libc */);
-    293 rseq NoSys;
-    294 kexec_file_load NoSys;
+    293 rseq NoSys; // glibc runs without it
+    294 kexec_file_load NoSys; // not for an emulated process
     424 pidfd_send_signal Pass(SYS_pidfd_send_signal);
-    425 io_uring_setup NoSys;
-    426 io_uring_enter NoSys;
-    427 io_uring_register NoSys;
+    425 io_uring_setup NoSys; // its operations would bypass the ABI translation
+    426 io_uring_enter NoSys; // its operations would bypass the ABI translation
+    427 io_uring_register NoSys; // its operations would bypass the ABI translation
     428 open_tree Pass(SYS_open_tree);
     429 move_mount Pass(SYS_move_mount);
     430 fsopen Pass(SYS_fsopen);
@@ -325,7 +327,7 @@ table! {
     434 pidfd_open Pass(SYS_pidfd_open);
     435 clone3 Emul(thread::clone3);
     436 close_range Pass(SYS_close_range);
-    437 openat2 NoSys;
+    437 openat2 NoSys; // struct open_how's flags would need translating; callers fall back to openat
     438 pidfd_getfd Pass(SYS_pidfd_getfd);
     439 faccessat2 Emul(fs::faccessat2);
     440 process_madvise Pass(SYS_process_madvise);
@@ -335,22 +337,22 @@ table! {
     444 landlock_create_ruleset Pass(SYS_landlock_create_ruleset);
     445 landlock_add_rule Pass(SYS_landlock_add_rule);
     446 landlock_restrict_self Pass(SYS_landlock_restrict_self);
-    447 memfd_secret NoSys;
+    447 memfd_secret NoSys; // not enabled on arm64 by default
     448 process_mrelease Pass(SYS_process_mrelease);
     449 futex_waitv Pass(SYS_futex_waitv);
     450 set_mempolicy_home_node Pass(SYS_set_mempolicy_home_node);
-    451 cachestat NoSys;
-    452 fchmodat2 NoSys;
-    453 map_shadow_stack NoSys;
-    454 futex_wake NoSys;
-    455 futex_wait NoSys;
-    456 futex_requeue NoSys;
-    457 statmount NoSys;
-    458 listmount NoSys;
-    459 lsm_get_self_attr NoSys;
-    460 lsm_set_self_attr NoSys;
-    461 lsm_list_modules NoSys;
-    462 mseal NoSys;
+    451 cachestat Pass(451 /* unified numbering from 424 on */);
+    452 fchmodat2 Pass(452 /* unified numbering from 424 on */);
+    453 map_shadow_stack NoSys; // x86-only
+    454 futex_wake Pass(454 /* unified numbering from 424 on */);
+    455 futex_wait Pass(455 /* unified numbering from 424 on */);
+    456 futex_requeue Pass(456 /* unified numbering from 424 on */);
+    457 statmount Pass(457 /* unified numbering from 424 on */);
+    458 listmount Pass(458 /* unified numbering from 424 on */);
+    459 lsm_get_self_attr Pass(459 /* unified numbering from 424 on */);
+    460 lsm_set_self_attr Pass(460 /* unified numbering from 424 on */);
+    461 lsm_list_modules Pass(461 /* unified numbering from 424 on */);
+    462 mseal Pass(462 /* unified numbering from 424 on */);
 }
 
 /// Row index by syscall number, built once.
