@@ -115,11 +115,12 @@ pub fn any(mask: u64) -> bool {
     PENDING.with(|p| p.bits.load(Ordering::SeqCst) & !mask != 0)
 }
 
-extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
+extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
     let mut buf = [0u8; 128];
     // SAFETY: the kernel passes a valid 128-byte siginfo.
     unsafe { std::ptr::copy_nonoverlapping(info as *const u8, buf.as_mut_ptr(), 128) };
     record(sig, &buf);
+    rewind_safe_syscall(uc);
 }
 
 /// The kernel's x86_64 struct sigaction (not glibc's).
@@ -184,4 +185,76 @@ pub fn host_mask() -> u64 {
     // SAFETY: raw rt_sigprocmask reading into a local.
     unsafe { libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, 0usize, &mut m as *mut u64, 8usize) };
     m
+}
+
+/// What [`blocking_syscall`] returns when a signal was already pending: the host
+/// syscall did not run, and the guest's SVC must run again after the handler (as
+/// on Linux, where the signal would have been delivered before the SVC).
+pub const NOT_STARTED: i64 = -512;
+
+// A host syscall that a guest signal cannot slip past: the stop flag is checked
+// right before the `syscall` instruction, and if a signal arrives between that
+// check and the instruction, the host handler moves the thread to the
+// `interrupted` exit (see `on_signal`), so the call never blocks with a signal
+// waiting. Arguments: flag, nr, a0..a5 (System V order; a4, a5 on the stack).
+core::arch::global_asm!(
+    ".pushsection .text.emu_safe_syscall, \"ax\", @progbits",
+    ".globl emu_safe_syscall",
+    ".type emu_safe_syscall, @function",
+    "emu_safe_syscall:",
+    "mov rax, rsi",
+    "mov r11, rdi",
+    "mov rdi, rdx",
+    "mov rsi, rcx",
+    "mov rdx, r8",
+    "mov r10, r9",
+    "mov r8, [rsp + 8]",
+    "mov r9, [rsp + 16]",
+    ".globl emu_safe_syscall_start",
+    "emu_safe_syscall_start:",
+    "cmp byte ptr [r11], 0",
+    "jne emu_safe_syscall_interrupted",
+    "syscall",
+    ".globl emu_safe_syscall_end",
+    "emu_safe_syscall_end:",
+    "ret",
+    ".globl emu_safe_syscall_interrupted",
+    "emu_safe_syscall_interrupted:",
+    "mov rax, -512",
+    "ret",
+    ".size emu_safe_syscall, . - emu_safe_syscall",
+    ".popsection",
+);
+
+extern "C" {
+    fn emu_safe_syscall(flag: *const AtomicBool, nr: i64, a0: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64) -> i64;
+    static emu_safe_syscall_start: u8;
+    static emu_safe_syscall_end: u8;
+    static emu_safe_syscall_interrupted: u8;
+}
+
+/// A host syscall that may block: the raw result (-errno on failure), or
+/// [`NOT_STARTED`] when a signal for the guest is waiting.
+pub fn blocking_syscall(nr: libc::c_long, a: [u64; 6]) -> i64 {
+    let flag = interrupt_flag() as *const AtomicBool;
+    // SAFETY: a host syscall through the routine above; pointer arguments are
+    // guest addresses, which the kernel checks.
+    unsafe { emu_safe_syscall(flag, nr, a[0], a[1], a[2], a[3], a[4], a[5]) }
+}
+
+/// If the thread was stopped between the flag check and the `syscall`
+/// instruction, resume it at the `interrupted` exit instead.
+fn rewind_safe_syscall(uc: *mut libc::c_void) {
+    const REG_RIP: usize = 16;
+    // SAFETY: the ucontext the kernel passed to this handler; the symbols are
+    // labels of the routine above.
+    unsafe {
+        let uc = &mut *(uc as *mut libc::ucontext_t);
+        let rip = uc.uc_mcontext.gregs[REG_RIP] as usize;
+        let start = &emu_safe_syscall_start as *const u8 as usize;
+        let end = &emu_safe_syscall_end as *const u8 as usize;
+        if (start..end).contains(&rip) {
+            uc.uc_mcontext.gregs[REG_RIP] = &emu_safe_syscall_interrupted as *const u8 as i64;
+        }
+    }
 }

@@ -382,11 +382,8 @@ pub fn ppoll(ctx: &mut SyscallCtx) -> Outcome {
     if mask != 0 && ctx.arg(4) != 8 {
         return einval();
     }
-    with_temporary_mask(ctx, mask, || {
-        // SAFETY: host ppoll on guest pointers the kernel checks; the mask is
-        // already in place on the host.
-        crate::host_ret(unsafe { libc::syscall(libc::SYS_ppoll, fds, n, ts, 0usize, 8usize) })
-    })
+    // The mask is already in place on the host when the call runs.
+    with_temporary_mask(ctx, mask, || hostsig::blocking_syscall(libc::SYS_ppoll, [fds, n, ts, 0, 8, 0]))
 }
 
 pub fn pselect6(ctx: &mut SyscallCtx) -> Outcome {
@@ -404,8 +401,5 @@ pub fn pselect6(ctx: &mut SyscallCtx) -> Outcome {
             return einval();
         }
     }
-    with_temporary_mask(ctx, mask, || {
-        // SAFETY: host pselect6 on guest pointers the kernel checks, no mask.
-        crate::host_ret(unsafe { libc::syscall(libc::SYS_pselect6, n, r, w, e, ts, 0usize) })
-    })
+    with_temporary_mask(ctx, mask, || hostsig::blocking_syscall(libc::SYS_pselect6, [n, r, w, e, ts, 0]))
 }

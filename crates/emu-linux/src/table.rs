@@ -377,11 +377,10 @@ pub(crate) fn dispatch(ctx: &mut SyscallCtx, nr: u64) -> Outcome {
     let row = lookup(nr);
     match row.map(|r| r.handler) {
         Some(Pass(host)) => {
-            let a = |i| ctx.arg(i) as c_long;
-            // SAFETY: this row's aarch64 and x86_64 ABIs agree; pointer arguments are
-            // guest addresses, which are host addresses, and the kernel checks them.
-            let r = unsafe { syscall(host, a(0), a(1), a(2), a(3), a(4), a(5)) };
-            Outcome::Return(crate::host_ret(r))
+            // This row's aarch64 and x86_64 ABIs agree; pointer arguments are guest
+            // addresses, which are host addresses, and the kernel checks them.
+            let a = [ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4), ctx.arg(5)];
+            Outcome::Return(crate::hostsig::blocking_syscall(host, a))
         }
         Some(Emul(f)) => f(ctx),
         Some(NoSys) | None => {

@@ -180,6 +180,11 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
             Exit::Syscall => {
                 let (nr, orig_x0) = (cpu.x[8], cpu.x[0]);
                 match emu_linux::syscall(proc, &mut thread, cpu) {
+                    Outcome::Return(hostsig::NOT_STARTED) => {
+                        // A signal came first: run the handler, then this SVC again.
+                        cpu.x[0] = orig_x0;
+                        cpu.pc -= 4;
+                    }
                     Outcome::Return(v) => {
                         cpu.x[0] = v as u64;
                         if v == -(libc::EINTR as i64) {
