@@ -472,3 +472,52 @@ fn sqlite3_queries() {
     let out = compare_in("sqlite3 error", &debian_sysroot(), &inv);
     assert_eq!(out.code(), Some(1), "{out}");
 }
+
+/// The Go toolchain from Debian: `go build` under emu (the go command runs its
+/// arm64 compiler and linker, which emu runs again; the Go runtime uses many
+/// threads and signals for preemption), then the static program it built, under
+/// emu and under qemu. qemu cannot run the build itself without binfmt_misc, so
+/// `go version` is compared with qemu and the program's output is also checked
+/// against its known answer.
+#[test]
+fn go_builds_and_runs_a_program() {
+    let sysroot = debian_sysroot();
+    let goroot = sysroot.join("usr/lib/go-1.19");
+    let go = goroot.join("bin/go");
+    assert!(go.is_file(), "{} is missing: run `cargo xtask fetch-sysroot` first", go.display());
+    let version = compare_in("go version", &sysroot, &Invocation::new(&go).args(["version"]));
+    assert_eq!(version.stdout_str(), "go version go1.19.8 linux/arm64\n");
+
+    let dir = TempDir::new("go");
+    let src = dir.file(
+        "main.go",
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n\t\"sync\"\n)\n\n\
+         func main() {\n\tvar wg sync.WaitGroup\n\tvar mu sync.Mutex\n\ttotal := 0\n\
+         \tfor i := 0; i < 16; i++ {\n\t\twg.Add(1)\n\t\tgo func(n int) {\n\t\t\tdefer wg.Done()\n\
+         \t\t\ts := 0\n\t\t\tfor j := 0; j < 200000; j++ {\n\t\t\t\ts += j % (n + 1)\n\t\t\t}\n\
+         \t\t\tmu.Lock()\n\t\t\ttotal += s\n\t\t\tmu.Unlock()\n\t\t}(i)\n\t}\n\twg.Wait()\n\
+         \tfmt.Println(\"total\", total, runtime.GOARCH)\n}\n",
+    );
+    let out = dir.path().join("prog");
+    let mut build = Command::new(emu());
+    build
+        .arg("-L")
+        .arg(&sysroot)
+        .arg(&go)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", dir.path())
+        .env("GOROOT", &goroot)
+        .env("GOCACHE", dir.path().join("cache"))
+        .env("GO111MODULE", "off")
+        .env("CGO_ENABLED", "0");
+    let built = run(build, b"");
+    assert_eq!(built.code(), Some(0), "go build under emu:\n{built}");
+    // The sum over n = 0..15 of the sum over j < 200000 of j mod (n + 1).
+    let ran = common::compare("go program", &Invocation::new(&out));
+    assert_eq!(ran.stdout_str(), "total 11999892 arm64\n");
+}

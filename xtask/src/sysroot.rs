@@ -1,5 +1,5 @@
 //! `cargo xtask fetch-sysroot`: Debian's arm64 packages of some real dynamically
-//! linked programs (bash, coreutils, python3, perl, lua5.4, xz, sqlite3, and the
+//! linked programs (bash, coreutils, python3, perl, lua5.4, xz, sqlite3, go, and the
 //! libraries they load), unpacked into target/sysroot-arm64 for `emu -L` and the
 //! dynamic-program tests. Downloaded with apt into target/debs/sysroot, where
 //! they stay as a cache; never committed.
@@ -43,6 +43,10 @@ pub const PACKAGES: &[&str] = &[
     "xz-utils",
     "sqlite3",
     "libsqlite3-0",
+    // the Go toolchain: a Go runtime (many threads, signals for preemption)
+    // that execs its own compiler and linker
+    "golang-1.19-go",
+    "golang-1.19-src:all",
 ];
 
 pub fn fetch(root: &Path) -> Result {
@@ -69,8 +73,15 @@ pub fn fetch(root: &Path) -> Result {
 pub fn download(root: &Path, cache: &str, packages: &[&str]) -> Result<Vec<PathBuf>> {
     let dir = root.join("target/debs").join(cache);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let missing: Vec<String> =
-        packages.iter().filter(|p| cached(&dir, p).is_none()).map(|p| format!("{p}:arm64")).collect();
+    // An entry is NAME (an arm64 package) or NAME:all (architecture-independent).
+    let missing: Vec<String> = packages
+        .iter()
+        .filter(|p| cached(&dir, p).is_none())
+        .map(|p| match p.strip_suffix(":all") {
+            Some(name) => name.to_string(),
+            None => format!("{p}:arm64"),
+        })
+        .collect();
     if !missing.is_empty() {
         check_arm64_enabled()?;
         let mut download = Command::new("apt-get");
@@ -88,8 +99,13 @@ pub fn download(root: &Path, cache: &str, packages: &[&str]) -> Result<Vec<PathB
 
 /// A downloaded `package_VERSION_arm64.deb` in `dir`.
 fn cached(dir: &Path, package: &str) -> Option<PathBuf> {
-    let prefix = format!("{package}_");
-    std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).find(|p| {
-        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with("_arm64.deb"))
-    })
+    let (name, arch) = match package.strip_suffix(":all") {
+        Some(name) => (name, "_all.deb"),
+        None => (package, "_arm64.deb"),
+    };
+    let prefix = format!("{name}_");
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with(arch)))
 }
