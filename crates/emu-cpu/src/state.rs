@@ -193,30 +193,43 @@ impl Cpu {
         self.exit = e;
         Flow::Exit
     }
-    /// Evaluates a condition code (ConditionHolds in the manual).
+    /// Evaluates a condition code (ConditionHolds in the manual): one lookup in
+    /// a table of the 16 conditions by the 16 NZCV values, no branches.
     #[inline(always)]
     pub fn cond(&self, cond: u8) -> bool {
-        let n = self.nzcv >> 31 & 1 != 0;
-        let z = self.nzcv >> 30 & 1 != 0;
-        let c = self.nzcv >> 29 & 1 != 0;
-        let v = self.nzcv >> 28 & 1 != 0;
-        let r = match cond >> 1 {
-            0 => z,
-            1 => c,
-            2 => n,
-            3 => v,
-            4 => c && !z,
-            5 => n == v,
-            6 => n == v && !z,
-            _ => true,
-        };
-        if cond & 1 == 1 && cond != 0xf {
-            !r
-        } else {
-            r
-        }
+        COND_TABLE[(cond & 15) as usize] >> (self.nzcv >> 28) & 1 != 0
     }
 }
+
+/// ConditionHolds for every condition (index) and NZCV value (bit), computed
+/// from the manual's definition at compile time.
+const COND_TABLE: [u16; 16] = {
+    let mut t = [0u16; 16];
+    let mut cond = 0;
+    while cond < 16 {
+        let mut f = 0;
+        while f < 16 {
+            let (n, z, c, v) = (f & 8 != 0, f & 4 != 0, f & 2 != 0, f & 1 != 0);
+            let r = match cond >> 1 {
+                0 => z,
+                1 => c,
+                2 => n,
+                3 => v,
+                4 => c && !z,
+                5 => n == v,
+                6 => n == v && !z,
+                _ => true,
+            };
+            let holds = if cond & 1 == 1 && cond != 15 { !r } else { r };
+            if holds {
+                t[cond] |= 1 << f;
+            }
+            f += 1;
+        }
+        cond += 1;
+    }
+    t
+};
 
 /// Maps a register field to the index used for reads where 31 means XZR.
 #[inline(always)]
