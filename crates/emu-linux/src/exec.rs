@@ -109,7 +109,7 @@ fn classify(path: &[u8]) -> Result<Kind, i32> {
 
 /// Runs `path` as the new program image of this process; returns only on failure.
 pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> i32 {
-    if path == b"/proc/self/exe" {
+    if crate::procfs::is_self_exe(&path) {
         path = ctx.proc.exe.as_os_str().as_bytes().to_vec();
     }
     for _ in 0..=MAX_SCRIPT_DEPTH {

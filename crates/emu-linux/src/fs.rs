@@ -76,18 +76,9 @@ pub fn newfstatat(ctx: &mut SyscallCtx) -> Outcome {
     write_stat(&st, ctx.arg(2))
 }
 
-/// Whether a path names this process's executable link.
-fn is_proc_self_exe(path: &[u8]) -> bool {
-    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
-        return true;
-    }
-    let pid = std::process::id().to_string();
-    path.strip_prefix(b"/proc/").and_then(|r| r.strip_prefix(pid.as_bytes())) == Some(b"/exe")
-}
-
 pub fn readlinkat(ctx: &mut SyscallCtx) -> Outcome {
     let Ok(path) = read_cstr(ctx.arg(1), PATH_MAX) else { return efault() };
-    if is_proc_self_exe(&path) {
+    if crate::procfs::is_self_exe(&path) {
         // The guest's executable, not emu.
         use std::os::unix::ffi::OsStrExt;
         let exe = ctx.proc.exe.as_os_str().as_bytes();

@@ -18,6 +18,11 @@ pub fn self_entry(path: &[u8]) -> Option<&[u8]> {
     Some(rest)
 }
 
+/// Whether `path` is this process's executable link, in any of its spellings.
+pub fn is_self_exe(path: &[u8]) -> bool {
+    self_entry(path) == Some(&b"exe"[..])
+}
+
 /// The synthesized content of `path`, if emu answers it itself.
 pub fn content(proc: &Process, path: &[u8]) -> Option<Vec<u8>> {
     if path == b"/proc/cpuinfo" {
@@ -98,6 +103,7 @@ mod tests {
         let p = format!("/proc/{}/auxv", std::process::id());
         assert_eq!(self_entry(p.as_bytes()), Some(&b"auxv"[..]));
         assert_eq!(self_entry(b"/proc/1/auxv"), None);
+        assert!(is_self_exe(b"/proc/thread-self/exe") && !is_self_exe(b"/proc/self/exe/x"));
         assert!(cpuinfo().contains("Features\t: fp asimd"));
     }
 }

@@ -77,9 +77,12 @@ fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
     let opc = bits(insn, 29, 2);
     let rn = rzr(bits(insn, 5, 5));
     let exec: ExecFn = match (opc, sf) {
-        (0, _) => exec_logical_imm::<0>,
-        (1, _) => exec_logical_imm::<1>,
-        (2, _) => exec_logical_imm::<2>,
+        (0, true) => exec_logical_imm::<0, true>,
+        (0, false) => exec_logical_imm::<0, false>,
+        (1, true) => exec_logical_imm::<1, true>,
+        (1, false) => exec_logical_imm::<1, false>,
+        (2, true) => exec_logical_imm::<2, true>,
+        (2, false) => exec_logical_imm::<2, false>,
         (_, true) => exec_ands_imm::<true>,
         (_, false) => exec_ands_imm::<false>,
     };
@@ -94,7 +97,7 @@ fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_logical_imm<const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_logical_imm<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     let n = cpu.r(op.rn);
     let r = match OPC {
         0 => n & op.imm,
@@ -103,7 +106,7 @@ fn exec_logical_imm<const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
     };
     // For W forms the immediate has no upper bits, but ORR/EOR would keep the upper
     // bits of n; the manual zero-extends the 32-bit result.
-    let r = if op.insn >> 31 == 0 { r as u32 as u64 } else { r };
+    let r = if SF { r } else { r as u32 as u64 };
     cpu.set(op.rd, r);
     Flow::Next
 }

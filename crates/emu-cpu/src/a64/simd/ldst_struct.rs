@@ -168,41 +168,42 @@ pub fn decode_single(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
+/// The walk the single-structure forms share: element s of the structure goes
+/// with register Vt+s at consecutive addresses; then the write-back.
+#[inline(always)]
+fn each_element(cpu: &mut Cpu, op: &Op, mut f: impl FnMut(&mut Cpu, u8, u64)) -> Flow {
+    cpu.mark_access(op);
+    let base = cpu.r(op.rn);
+    let mut addr = base;
+    for s in 0..op.a {
+        f(cpu, op.rd.wrapping_add(s) & 31, addr);
+        addr = addr.wrapping_add(1 << op.ra);
+    }
+    write_back(cpu, op, base);
+    Flow::Next
+}
+
 /// LD1-LD4/ST1-ST4 (single structure): one lane of 1-4 registers; the other
 /// lanes are kept.
 fn exec_single<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
-    cpu.mark_access(op);
-    let base = cpu.r(op.rn);
     let (size, e) = (op.ra, 8u32 << op.ra);
-    let mut addr = base;
-    for s in 0..op.a {
-        let t = op.rd.wrapping_add(s) & 31;
+    each_element(cpu, op, |cpu, t, addr| {
         if L {
             let v = set_lane(cpu.vreg(t), op.b as u32, e, load_elem(addr, size));
             cpu.set_vreg(t, v);
         } else {
             store_elem(addr, size, lane(cpu.vreg(t), op.b as u32, e));
         }
-        addr = addr.wrapping_add(1 << size);
-    }
-    write_back(cpu, op, base);
-    Flow::Next
+    })
 }
 
 /// LD1R-LD4R: one structure, each element replicated across its register.
 fn exec_replicate(cpu: &mut Cpu, op: &Op) -> Flow {
-    cpu.mark_access(op);
-    let base = cpu.r(op.rn);
     let (size, e) = (op.ra, 8u32 << op.ra);
-    let mut addr = base;
-    for s in 0..op.a {
-        let t = op.rd.wrapping_add(s) & 31;
+    each_element(cpu, op, |cpu, t, addr| {
         let v = dup_lane(load_elem(addr, size), e) & (u128::MAX >> op.d);
         cpu.set_vreg(t, v);
-        addr = addr.wrapping_add(1 << size);
-    }
-    write_back(cpu, op, base);
-    Flow::Next
+    })
 }
 
 #[cfg(test)]
