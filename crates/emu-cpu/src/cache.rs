@@ -2,7 +2,8 @@
 //!
 //! A block is the straight-line run of instructions from a guest PC up to and
 //! including the first one that may change control flow (or a length limit). It is
-//! decoded once; afterwards each instruction costs one indirect call.
+//! decoded once; afterwards each instruction costs one indirect jump (threaded
+//! dispatch, see [`crate::state::next`]).
 
 use crate::decode::Decoder;
 use crate::state::{Cpu, Exit, Flow, Op};
@@ -12,6 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Longest block, in instructions: bounds decode work done ahead of need.
 const MAX_BLOCK: usize = 64;
+/// Most B/BL followed into one block.
+const MAX_FOLLOWED: usize = 8;
 /// Entries of the direct-mapped front of the cache.
 const FAST_SLOTS: usize = 4096;
 
@@ -26,6 +29,9 @@ pub struct Block {
     /// Address after the last instruction: where execution goes on when the block
     /// ends without a taken branch.
     pub end: u64,
+    /// The lowest and highest addresses of the code the block was decoded from
+    /// (it may follow B and BL, so this can be more than [start, end)).
+    span: (u64, u64),
     pub ops: Box<[Op]>,
     /// The last two successors (pc, block): a hot loop goes from block to block
     /// without a cache lookup. Cleared whenever any block is dropped.
@@ -47,12 +53,12 @@ impl Default for BlockCache {
     }
 }
 
-fn exec_undefined(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_undefined(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.pc;
     cpu.exit(Exit::Undefined { pc: op.pc, insn: op.insn })
 }
 
-fn exec_fetch_fault(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fetch_fault(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.pc;
     cpu.exit(Exit::FetchFault { pc: op.pc })
 }
@@ -74,7 +80,7 @@ impl BlockCache {
     /// Forgets blocks overlapping [start, end).
     pub fn invalidate(&mut self, start: u64, end: u64) {
         let before = self.blocks.len();
-        self.blocks.retain(|_, b| b.end <= start || b.start >= end);
+        self.blocks.retain(|_, b| b.span.1 <= start || b.span.0 >= end);
         if self.blocks.len() != before {
             self.fast.fill((u64::MAX, std::ptr::null()));
             for b in self.blocks.values() {
@@ -89,17 +95,20 @@ impl BlockCache {
     }
 
     /// The block at `pc`, decoding it on first use.
-    #[inline]
-    pub fn lookup(&mut self, pc: u64, mem: &dyn CodeMemory) -> &Block {
-        let s = Self::slot(pc);
-        let (tag, ptr) = self.fast[s];
+    #[inline(always)]
+    pub fn lookup(&mut self, pc: u64, mem: &dyn CodeMemory) -> *const Block {
+        let (tag, ptr) = self.fast[Self::slot(pc)];
         if tag == pc {
-            // SAFETY: fast-slot pointers point into boxes owned by `self.blocks`; every
-            // path that drops a block clears the fast slots first.
-            return unsafe { &*ptr };
+            return ptr;
         }
+        self.lookup_slow(pc, mem)
+    }
+
+    /// The cache proper, behind the direct-mapped front; decodes on a miss.
+    #[inline(never)]
+    fn lookup_slow(&mut self, pc: u64, mem: &dyn CodeMemory) -> *const Block {
         let b: &Block = self.blocks.entry(pc).or_insert_with(|| Box::new(build_block(pc, mem)));
-        self.fast[s] = (pc, b as *const Block);
+        self.fast[Self::slot(pc)] = (pc, b as *const Block);
         b
     }
 
@@ -107,15 +116,16 @@ impl BlockCache {
     /// (checked between blocks).
     pub fn run(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory, stop: &AtomicBool) -> Exit {
         cpu.current_op = 0;
-        let mut block: *const Block = self.lookup(cpu.pc, mem);
+        let mut block = self.lookup(cpu.pc, mem);
         loop {
             if stop.load(Ordering::Relaxed) {
                 return Exit::Interrupted;
             }
-            // SAFETY: `block` came from this cache, and no block is dropped while
-            // `run` executes (invalidation happens between calls).
+            // SAFETY: `block` came from this cache (fast slots and links point into
+            // boxes owned by `self.blocks`), and no block is dropped while `run`
+            // executes (invalidation happens between calls).
             let b = unsafe { &*block };
-            let flow = run_ops(cpu, &b.ops);
+            let flow = crate::state::next(cpu, &b.ops);
             match flow {
                 Flow::Next => cpu.pc = b.end,
                 Flow::Branch => {}
@@ -128,7 +138,7 @@ impl BlockCache {
             } else if l1.0 == pc {
                 l1.1
             } else {
-                let next: *const Block = self.lookup(pc, mem);
+                let next = self.lookup(pc, mem);
                 b.links[1].set(l0);
                 b.links[0].set((pc, next));
                 next
@@ -137,41 +147,15 @@ impl BlockCache {
     }
 }
 
-/// Runs a block's operations until one leaves the straight line. The dispatch is
-/// unrolled four times: each copy of the indirect call is a branch of its own
-/// for the host's predictor, which then sees where in the block it is.
-#[inline(always)]
-fn run_ops(cpu: &mut Cpu, ops: &[Op]) -> Flow {
-    macro_rules! step {
-        ($op:expr) => {
-            let op = $op;
-            let flow = (op.exec)(cpu, op);
-            if flow != Flow::Next {
-                return flow;
-            }
-        };
-    }
-    let mut chunks = ops.chunks_exact(8);
-    for c in &mut chunks {
-        step!(&c[0]);
-        step!(&c[1]);
-        step!(&c[2]);
-        step!(&c[3]);
-        step!(&c[4]);
-        step!(&c[5]);
-        step!(&c[6]);
-        step!(&c[7]);
-    }
-    for op in chunks.remainder() {
-        step!(op);
-    }
-    Flow::Next
-}
-
-/// Decodes the block starting at `pc`.
+/// Decodes the block starting at `pc`. It ends after the first instruction that
+/// may leave the straight line, except that B and BL to code not yet in the block
+/// are followed (see [`crate::a64::branch::follow_direct`]).
 pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
     let decoder = Decoder::get();
     let mut ops = Vec::with_capacity(16);
+    // The pieces of straight-line code decoded so far: [from, a).
+    let mut from = pc;
+    let mut pieces: Vec<(u64, u64)> = Vec::new();
     let mut a = pc;
     let mut page_ok = u64::MAX;
     while ops.len() < MAX_BLOCK {
@@ -185,6 +169,20 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
             page_ok = page;
         }
         let insn = emu_memory::load_u32(a);
+        if let Some((target, link)) = crate::a64::branch::follow_direct(insn, a) {
+            let seen = |t: u64| (from..=a).contains(&t) || pieces.iter().any(|&(s, e)| (s..e).contains(&t));
+            // A target already in the block is a loop: that ends the block, so the
+            // run loop sees every iteration. So does a target that is not
+            // executable now (it may become so before the branch runs).
+            if !seen(target) && pieces.len() < MAX_FOLLOWED && ops.len() + 1 < MAX_BLOCK && mem.is_executable(target) {
+                ops.extend(link);
+                pieces.push((from, a + 4));
+                from = target;
+                a = target;
+                page_ok = target & !0xfff;
+                continue;
+            }
+        }
         // A block ends after anything that may leave the straight line.
         let (op, end) = match decoder.decode(insn, a) {
             Some(op) => (op, crate::a64::is_branch(insn)),
@@ -196,7 +194,9 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
             break;
         }
     }
-    Block { start: pc, end: a, ops: ops.into_boxed_slice(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
+    pieces.push((from, a));
+    let span = pieces.iter().fold((u64::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e)));
+    Block { start: pc, end: a, span, ops: ops.into_boxed_slice(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
 }
 
 #[cfg(test)]

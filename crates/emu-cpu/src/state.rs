@@ -56,7 +56,23 @@ pub struct Op {
     pub insn: u32,
 }
 
-pub type ExecFn = fn(&mut Cpu, &Op) -> Flow;
+/// A semantic function: executes `op`, then (threaded dispatch) the operations
+/// after it in its block, `rest`, by tail-calling [`next`]. Only the operation
+/// that leaves the straight line returns to the block loop.
+pub type ExecFn = fn(&mut Cpu, &Op, &[Op]) -> Flow;
+
+/// Goes on with the rest of the block. In an optimised build this call compiles
+/// to a jump (a sibling call: same signature, tail position), so each semantic
+/// function ends in an indirect jump of its own, which the host's branch
+/// predictor learns per instruction kind; without that optimisation the depth
+/// of calls is still bounded by the block length.
+#[inline(always)]
+pub fn next(cpu: &mut Cpu, rest: &[Op]) -> Flow {
+    match rest.split_first() {
+        Some((op, rest)) => (op.exec)(cpu, op, rest),
+        None => Flow::Next,
+    }
+}
 
 impl Op {
     /// An operation with all fields zero; decoders fill in what they use.

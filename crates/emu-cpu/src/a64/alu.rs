@@ -53,7 +53,14 @@ pub fn shift32(v: u32, ty: u8, amount: u32) -> u32 {
 /// ExtendReg: UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX, then a left shift.
 #[inline(always)]
 pub fn extend(v: u64, option: u8, shift: u8) -> u64 {
-    let e = match option & 7 {
+    extend_value(v, option) << shift
+}
+
+/// The extension alone; with `option` a constant (a const generic at the call
+/// site) it compiles to one instruction, where a runtime option costs a switch.
+#[inline(always)]
+pub fn extend_value(v: u64, option: u8) -> u64 {
+    match option & 7 {
         0 => v as u8 as u64,
         1 => v as u16 as u64,
         2 => v as u32 as u64,
@@ -62,8 +69,7 @@ pub fn extend(v: u64, option: u8, shift: u8) -> u64 {
         5 => v as u16 as i16 as i64 as u64,
         6 => v as u32 as i32 as i64 as u64,
         _ => v,
-    };
-    e << shift
+    }
 }
 
 /// DecodeBitMasks: (wmask, tmask) for logical immediates and bitfield moves, or

@@ -22,7 +22,7 @@ fn b_cond(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_b_cond(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_b_cond(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = if cpu.cond(op.a) { op.imm } else { op.pc + 4 };
     Flow::Branch
 }
@@ -34,15 +34,33 @@ fn b_imm(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_b(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_b(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.imm;
     Flow::Branch
 }
 
-fn exec_bl(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_bl(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.x[30] = op.pc + 4;
     cpu.pc = op.imm;
     Flow::Branch
+}
+
+/// B and BL are followed at decode time: the block goes on at the target, so a
+/// jump costs nothing at run time and a call only its link. Returns the target
+/// of a B or BL at `pc`, and the operation that stands for it in line (none for
+/// B; for BL, the write of the link register).
+pub fn follow_direct(insn: u32, pc: u64) -> Option<(u64, Option<Op>)> {
+    if insn & 0x7c00_0000 != 0x1400_0000 {
+        return None;
+    }
+    let target = pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28));
+    let link = insn >> 31 == 1;
+    Some((target, link.then(|| Op::new(exec_bl_in_line, insn, pc))))
+}
+
+fn exec_bl_in_line(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    cpu.x[30] = op.pc + 4;
+    next(cpu, rest)
 }
 
 fn cb(insn: u32, pc: u64) -> Option<Op> {
@@ -55,7 +73,7 @@ fn cb(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_cb<const SF: bool, const NZ: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_cb<const SF: bool, const NZ: bool>(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     let zero = if SF { v == 0 } else { v as u32 == 0 };
     cpu.pc = if zero != NZ { op.imm } else { op.pc + 4 };
@@ -71,7 +89,7 @@ fn tb(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_tb<const NZ: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_tb<const NZ: bool>(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     let set = (cpu.r(op.rn) >> op.a) & 1 == 1;
     cpu.pc = if set == NZ { op.imm } else { op.pc + 4 };
     Flow::Branch
@@ -84,12 +102,12 @@ fn br_reg(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_br(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_br(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = cpu.r(op.rn);
     Flow::Branch
 }
 
-fn exec_blr(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_blr(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     // Read the target before writing the link register: BLR x30 is valid.
     let target = cpu.r(op.rn);
     cpu.x[30] = op.pc + 4;

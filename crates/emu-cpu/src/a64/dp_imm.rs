@@ -24,9 +24,9 @@ fn adr(insn: u32, pc: u64) -> Option<Op> {
 }
 
 /// Writes a value computed at decode time (ADR, ADRP, MOVZ, MOVN, ORR with ZR).
-fn exec_mov_imm(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_mov_imm(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.set(op.rd, op.imm);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn add_sub_imm(insn: u32, pc: u64) -> Option<Op> {
@@ -44,7 +44,7 @@ fn add_sub_imm(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_add_imm<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_add_imm<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = cpu.r(op.rn);
     if SF {
         if S {
@@ -64,7 +64,7 @@ fn exec_add_imm<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, o
             cpu.set_w(op.rd, if SUB { n.wrapping_sub(imm) } else { n.wrapping_add(imm) });
         }
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
@@ -97,7 +97,7 @@ fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_logical_imm<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_logical_imm<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = cpu.r(op.rn);
     let r = match OPC {
         0 => n & op.imm,
@@ -108,10 +108,10 @@ fn exec_logical_imm<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Fl
     // bits of n; the manual zero-extends the 32-bit result.
     let r = if SF { r } else { r as u32 as u64 };
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_ands_imm<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ands_imm<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = cpu.r(op.rn) & op.imm;
     if SF {
         cpu.nzcv = nzcv64(r, false, false);
@@ -120,7 +120,7 @@ fn exec_ands_imm<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         cpu.nzcv = nzcv32(r as u32, false, false);
         cpu.set_w(op.rd, r as u32);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn move_wide(insn: u32, pc: u64) -> Option<Op> {
@@ -151,11 +151,11 @@ fn move_wide(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_movk(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_movk(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let old = cpu.r(op.ra);
     let r = (old & !(0xffffu64 << op.a)) | op.imm;
     cpu.set(op.rd, if op.b == 1 { r } else { r as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn bitfield(insn: u32, pc: u64) -> Option<Op> {
@@ -195,41 +195,41 @@ fn bitfield(insn: u32, pc: u64) -> Option<Op> {
 }
 
 #[inline(always)]
-fn write_sized(cpu: &mut Cpu, op: &Op, r: u64) -> Flow {
+fn write_sized(cpu: &mut Cpu, op: &Op, rest: &[Op], r: u64) -> Flow {
     cpu.set(op.rd, if op.d == 1 { r } else { r as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_ubfx(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ubfx(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = (cpu.r(op.rn) >> op.a) & op.imm;
-    write_sized(cpu, op, r)
+    write_sized(cpu, op, rest, r)
 }
 
-fn exec_ubfiz(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ubfiz(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = (cpu.r(op.rn) << op.b) & op.imm;
-    write_sized(cpu, op, r)
+    write_sized(cpu, op, rest, r)
 }
 
-fn exec_sbfx(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sbfx(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (lsb, w) = (op.a as u32, op.c as u32);
     let r = ((cpu.r(op.rn) << (64 - lsb - w)) as i64 >> (64 - w)) as u64;
-    write_sized(cpu, op, r)
+    write_sized(cpu, op, rest, r)
 }
 
-fn exec_sbfiz(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sbfiz(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let w = op.c as u32;
     let field = ((cpu.r(op.rn) << (64 - w)) as i64 >> (64 - w)) as u64;
-    write_sized(cpu, op, field << op.b)
+    write_sized(cpu, op, rest, field << op.b)
 }
 
-fn exec_bfxil(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_bfxil(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = (cpu.r(op.ra) & !op.imm) | ((cpu.r(op.rn) >> op.a) & op.imm);
-    write_sized(cpu, op, r)
+    write_sized(cpu, op, rest, r)
 }
 
-fn exec_bfi(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_bfi(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = (cpu.r(op.ra) & !op.imm) | ((cpu.r(op.rn) << op.b) & op.imm);
-    write_sized(cpu, op, r)
+    write_sized(cpu, op, rest, r)
 }
 
 fn extract(insn: u32, pc: u64) -> Option<Op> {
@@ -249,7 +249,7 @@ fn extract(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_extr<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_extr<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let lsb = op.a as u32;
     if SF {
         let v = ((cpu.r(op.rn) as u128) << 64) | cpu.r(op.rm) as u128;
@@ -258,5 +258,5 @@ fn exec_extr<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         let v = ((cpu.r(op.rn) as u32 as u64) << 32) | cpu.r(op.rm) as u32 as u64;
         cpu.set_w(op.rd, (v >> lsb) as u32);
     }
-    Flow::Next
+    next(cpu, rest)
 }

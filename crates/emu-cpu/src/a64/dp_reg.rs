@@ -67,13 +67,13 @@ fn pick_logical<const OPC: u8, const INV: bool>(sf: bool) -> ExecFn {
     }
 }
 
-fn exec_mov_reg<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_mov_reg<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rm);
     cpu.set(op.rd, if SF { v } else { v as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_logical_plain<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_logical_plain<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
     let r = match OPC {
         0 => n & m,
@@ -81,10 +81,10 @@ fn exec_logical_plain<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op) -> 
         _ => n ^ m,
     };
     cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_logical_reg<const OPC: u8, const INV: bool, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_logical_reg<const OPC: u8, const INV: bool, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = cpu.r(op.rn);
     let m = if SF {
         shift64(cpu.r(op.rm), op.a, op.b as u32)
@@ -102,7 +102,7 @@ fn exec_logical_reg<const OPC: u8, const INV: bool, const SF: bool>(cpu: &mut Cp
         cpu.nzcv = if SF { nzcv64(r, false, false) } else { nzcv32(r as u32, false, false) };
     }
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn add_sub_shifted(insn: u32, pc: u64) -> Option<Op> {
@@ -145,19 +145,19 @@ fn add_sub<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, rd: u8
     }
 }
 
-fn exec_add_sub_shifted<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_add_sub_shifted<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let m = if SF {
         shift64(cpu.r(op.rm), op.a, op.b as u32)
     } else {
         shift32(cpu.r(op.rm) as u32, op.a, op.b as u32) as u64
     };
     add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), m);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_add_sub_reg<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_add_sub_reg<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), cpu.r(op.rm));
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn add_sub_extended(insn: u32, pc: u64) -> Option<Op> {
@@ -167,7 +167,8 @@ fn add_sub_extended(insn: u32, pc: u64) -> Option<Op> {
         return None;
     }
     let s = bits(insn, 29, 1) == 1;
-    let mut op = Op::new(pick!(exec_add_sub_extended, sf, bits(insn, 30, 1) == 1, s), insn, pc);
+    let flags = (sf as usize) << 2 | (bits(insn, 30, 1) as usize) << 1 | s as usize;
+    let mut op = Op::new(ADD_SUB_EXTENDED[flags][bits(insn, 13, 3) as usize], insn, pc);
     op.rd = if s { wzr(insn) } else { rsp(insn) };
     op.rn = rsp(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -176,10 +177,41 @@ fn add_sub_extended(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_add_sub_extended<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
-    let m = extend(cpu.r(op.rm), op.a, op.b);
+/// `exec_add_sub_extended` by (SF, SUB, S) and then by the extend option.
+macro_rules! by_option {
+    ($(($sf:literal, $sub:literal, $s:literal)),*) => {
+        [$([
+            exec_add_sub_extended::<$sf, $sub, $s, 0> as ExecFn,
+            exec_add_sub_extended::<$sf, $sub, $s, 1>,
+            exec_add_sub_extended::<$sf, $sub, $s, 2>,
+            exec_add_sub_extended::<$sf, $sub, $s, 3>,
+            exec_add_sub_extended::<$sf, $sub, $s, 4>,
+            exec_add_sub_extended::<$sf, $sub, $s, 5>,
+            exec_add_sub_extended::<$sf, $sub, $s, 6>,
+            exec_add_sub_extended::<$sf, $sub, $s, 7>,
+        ]),*]
+    };
+}
+
+static ADD_SUB_EXTENDED: [[ExecFn; 8]; 8] = by_option!(
+    (false, false, false),
+    (false, false, true),
+    (false, true, false),
+    (false, true, true),
+    (true, false, false),
+    (true, false, true),
+    (true, true, false),
+    (true, true, true)
+);
+
+fn exec_add_sub_extended<const SF: bool, const SUB: bool, const S: bool, const OPTION: u8>(
+    cpu: &mut Cpu,
+    op: &Op,
+    rest: &[Op],
+) -> Flow {
+    let m = extend_value(cpu.r(op.rm), OPTION) << op.b;
     add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), m);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn adc_sbc(insn: u32, pc: u64) -> Option<Op> {
@@ -191,7 +223,7 @@ fn adc_sbc(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_adc_sbc<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_adc_sbc<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let c = cpu.nzcv >> 29 & 1 == 1;
     let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
     let m = if SUB { !m } else { m };
@@ -208,7 +240,7 @@ fn exec_adc_sbc<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, o
         }
         cpu.set_w(op.rd, r);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn cond_compare(insn: u32, pc: u64) -> Option<Op> {
@@ -223,16 +255,16 @@ fn cond_compare(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_cond_compare<const SF: bool, const SUB: bool, const IMM: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_cond_compare<const SF: bool, const SUB: bool, const IMM: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     if !cpu.cond(op.a) {
         cpu.nzcv = (op.b as u32) << 28;
-        return Flow::Next;
+        return next(cpu, rest);
     }
     let n = cpu.r(op.rn);
     let m = if IMM { op.imm } else { cpu.r(op.rm) };
     let m = if SUB { !m } else { m };
     cpu.nzcv = if SF { add_with_carry64(n, m, SUB).1 } else { add_with_carry32(n as u32, m as u32, SUB).1 };
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn cond_select(insn: u32, pc: u64) -> Option<Op> {
@@ -254,7 +286,7 @@ fn cond_select(insn: u32, pc: u64) -> Option<Op> {
 
 macro_rules! csel_family {
     ($name:ident, |$m:ident| $f:expr) => {
-        fn $name<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+        fn $name<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
             let r = if cpu.cond(op.a) {
                 cpu.r(op.rn)
             } else {
@@ -262,7 +294,7 @@ macro_rules! csel_family {
                 $f
             };
             cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
-            Flow::Next
+            next(cpu, rest)
         }
     };
 }
@@ -293,38 +325,38 @@ fn dp_3src(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_madd<const SF: bool, const SUB: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_madd<const SF: bool, const SUB: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let p = cpu.r(op.rn).wrapping_mul(cpu.r(op.rm));
     let a = cpu.r(op.ra);
     let r = if SUB { a.wrapping_sub(p) } else { a.wrapping_add(p) };
     cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_smaddl<const SUB: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_smaddl<const SUB: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let p = (cpu.r(op.rn) as i32 as i64).wrapping_mul(cpu.r(op.rm) as i32 as i64) as u64;
     let a = cpu.r(op.ra);
     cpu.set(op.rd, if SUB { a.wrapping_sub(p) } else { a.wrapping_add(p) });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_umaddl<const SUB: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_umaddl<const SUB: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let p = (cpu.r(op.rn) as u32 as u64).wrapping_mul(cpu.r(op.rm) as u32 as u64);
     let a = cpu.r(op.ra);
     cpu.set(op.rd, if SUB { a.wrapping_sub(p) } else { a.wrapping_add(p) });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_smulh(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_smulh(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let p = (cpu.r(op.rn) as i64 as i128) * (cpu.r(op.rm) as i64 as i128);
     cpu.set(op.rd, (p >> 64) as u64);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_umulh(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_umulh(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let p = (cpu.r(op.rn) as u128) * (cpu.r(op.rm) as u128);
     cpu.set(op.rd, (p >> 64) as u64);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn dp_2src(insn: u32, pc: u64) -> Option<Op> {
@@ -356,14 +388,14 @@ fn dp_2src(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_udiv<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_udiv<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
     let r = if SF { n.checked_div(m).unwrap_or(0) } else { (n as u32).checked_div(m as u32).unwrap_or(0) as u64 };
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_sdiv<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sdiv<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
     // Division by zero gives 0; MIN / -1 wraps, as the manual's RoundTowardsZero.
     let r = if SF {
@@ -378,19 +410,19 @@ fn exec_sdiv<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         (n as i32).wrapping_div(m as i32) as u32 as u64
     };
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_shiftv<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_shiftv<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
     let r = if SF { shift64(n, op.a, (m & 63) as u32) } else { shift32(n as u32, op.a, (m & 31) as u32) as u64 };
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// CRC32 (polynomial 0x04C11DB7) or CRC32C (0x1EDC6F41), bit-reflected, over the
 /// low 8 << sz bits of Rm.
-fn exec_crc32<const C: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_crc32<const C: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let poly: u32 = if C { 0x82f6_3b78 } else { 0xedb8_8320 };
     let mut crc = cpu.r(op.rn) as u32;
     let data = cpu.r(op.rm);
@@ -402,7 +434,7 @@ fn exec_crc32<const C: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         }
     }
     cpu.set_w(op.rd, crc);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn dp_1src(insn: u32, pc: u64) -> Option<Op> {
@@ -424,42 +456,42 @@ fn dp_1src(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_rbit<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_rbit<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     cpu.set(op.rd, if SF { v.reverse_bits() } else { (v as u32).reverse_bits() as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_rev16<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_rev16<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     let r = ((v & 0x00ff_00ff_00ff_00ff) << 8) | ((v >> 8) & 0x00ff_00ff_00ff_00ff);
     cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_rev<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_rev<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     cpu.set(op.rd, if SF { v.swap_bytes() } else { (v as u32).swap_bytes() as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_rev32(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_rev32(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     let r = ((v as u32).swap_bytes() as u64) | (((v >> 32) as u32).swap_bytes() as u64) << 32;
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_clz<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_clz<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     cpu.set(op.rd, if SF { v.leading_zeros() } else { (v as u32).leading_zeros() } as u64);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_cls<const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_cls<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.r(op.rn);
     let r =
         if SF { ((v ^ (v << 1)) | 1).leading_zeros() } else { (((v as u32) ^ ((v as u32) << 1)) | 1).leading_zeros() };
     cpu.set(op.rd, r as u64);
-    Flow::Next
+    next(cpu, rest)
 }

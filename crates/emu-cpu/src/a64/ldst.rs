@@ -2,7 +2,6 @@
 //! unscaled immediate, immediate pre/post-indexed, unprivileged, register offset
 //! and unsigned immediate. Each access is one direct host load or store.
 
-use super::alu::extend;
 use crate::decode::{enc, Encoding};
 use crate::state::*;
 use emu_memory::*;
@@ -56,8 +55,12 @@ fn is_vector(k: u8) -> bool {
 const OFFSET: u8 = 0;
 const PRE: u8 = 1;
 const POST: u8 = 2;
+/// Register offset, LSL (UXTX/SXTX: the same on 64 bits).
 const REG: u8 = 3;
 const LITERAL: u8 = 4;
+/// Register offset, UXTW and SXTW.
+const REG_UXTW: u8 = 5;
+const REG_SXTW: u8 = 6;
 
 /// The kind for the size/V/opc fields of the single-register forms.
 fn single_kind(size: u32, v: bool, opc: u32) -> Option<u8> {
@@ -105,13 +108,15 @@ fn transfer<const K: u8>(cpu: &mut Cpu, rt: u8, addr: u64) {
     }
 }
 
-fn exec_single<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_single<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let addr = match MODE {
         OFFSET | PRE => base.wrapping_add(op.imm),
         POST => base,
-        REG => base.wrapping_add(extend(cpu.r(op.rm), op.a, op.b)),
+        REG => base.wrapping_add(cpu.r(op.rm) << op.b),
+        REG_UXTW => base.wrapping_add((cpu.r(op.rm) as u32 as u64) << op.b),
+        REG_SXTW => base.wrapping_add((cpu.r(op.rm) as u32 as i32 as i64 as u64) << op.b),
         _ => op.imm,
     };
     transfer::<K>(cpu, op.rd, addr);
@@ -120,10 +125,10 @@ fn exec_single<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
         POST => cpu.set(op.rn, base.wrapping_add(op.imm)),
         _ => {}
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_pair<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_pair<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let addr = if MODE == POST { base } else { base.wrapping_add(op.imm) };
@@ -135,24 +140,22 @@ fn exec_pair<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
         POST => cpu.set(op.rn, base.wrapping_add(op.imm)),
         _ => {}
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 macro_rules! by_kind_and_mode {
-    ($f:ident; $($k:literal),*) => {
-        [$([
-            $f::<$k, 0> as ExecFn,
-            $f::<$k, 1> as ExecFn,
-            $f::<$k, 2> as ExecFn,
-            $f::<$k, 3> as ExecFn,
-            $f::<$k, 4> as ExecFn,
-        ]),*]
+    ($f:ident; $modes:tt; $($k:literal),*) => {
+        [$(by_kind_and_mode!(@row $f; $k; $modes)),*]
+    };
+    (@row $f:ident; $k:literal; [$($m:literal),*]) => {
+        [$($f::<$k, $m> as ExecFn),*]
     };
 }
 
-static SINGLE: [[ExecFn; 5]; 24] = by_kind_and_mode!(exec_single; 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
-static PAIR: [[ExecFn; 5]; 24] =
-    by_kind_and_mode!(exec_pair; 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+static SINGLE: [[ExecFn; 7]; 24] = by_kind_and_mode!(exec_single; [0, 1, 2, 3, 4, 5, 6];
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+static PAIR: [[ExecFn; 3]; 24] = by_kind_and_mode!(exec_pair; [0, 1, 2];
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
 
 /// Maps the transfer register field for kind `k`.
 fn rt_field(k: u8, n: u32) -> u8 {
@@ -217,9 +220,13 @@ fn single_reg(insn: u32, pc: u64) -> Option<Op> {
     if option & 2 == 0 {
         return None; // only UXTW, LSL (UXTX), SXTW, SXTX
     }
-    let mut op = single_op(k, REG, insn, pc, 0);
+    let mode = match option {
+        2 => REG_UXTW,
+        6 => REG_SXTW,
+        _ => REG,
+    };
+    let mut op = single_op(k, mode, insn, pc, 0);
     op.rm = rzr(bits(insn, 16, 5));
-    op.a = option as u8;
     op.b = if bits(insn, 12, 1) == 1 { SCALE[k as usize] as u8 } else { 0 };
     Some(op)
 }

@@ -82,16 +82,16 @@ fn exclusive_ordered(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_ldxr(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ldxr(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let v = load_u64_sized(addr, 1 << op.a);
     cpu.monitor = Monitor { addr, value: v as u128, size: op.a, valid: true };
     cpu.set(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_stxr(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_stxr(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let m = cpu.monitor;
@@ -101,10 +101,10 @@ fn exec_stxr(cpu: &mut Cpu, op: &Op) -> Flow {
         && m.size == op.a
         && atomic::cas_sized(op.a, addr, m.value as u64, cpu.r(op.rd)).is_ok();
     cpu.set(op.rm, !ok as u64);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_ldxp(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ldxp(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let (v, lo, hi) = if op.a == 0 {
@@ -117,10 +117,10 @@ fn exec_ldxp(cpu: &mut Cpu, op: &Op) -> Flow {
     cpu.monitor = Monitor { addr, value: v, size: 4 + op.a, valid: true };
     cpu.set(op.rd, lo);
     cpu.set(op.ra, hi);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_stxp(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_stxp(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let m = cpu.monitor;
@@ -135,29 +135,29 @@ fn exec_stxp(cpu: &mut Cpu, op: &Op) -> Flow {
             atomic::cas_u128(addr, m.value, (hi as u128) << 64 | lo as u128).is_ok()
         };
     cpu.set(op.rm, !ok as u64);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_ldar(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ldar(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     // x86 loads already have acquire semantics.
     let v = load_u64_sized(cpu.r(op.rn), 1 << op.a);
     cpu.set(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_stlr(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_stlr(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     // A store-release followed by a load-acquire must not be reordered (RCsc);
     // x86 may let the later load pass the store, so make the store a locked swap.
     atomic::rmw_sized(op.a, cpu.r(op.rn), Rmw::Swp, cpu.r(op.rd));
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_stllr(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_stllr(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     store_u64_sized(cpu.r(op.rn), 1 << op.a, cpu.r(op.rd));
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn size_mask(size: u8) -> u64 {
@@ -168,7 +168,7 @@ fn size_mask(size: u8) -> u64 {
     }
 }
 
-fn exec_cas(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_cas(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let mask = size_mask(op.a);
@@ -177,10 +177,10 @@ fn exec_cas(cpu: &mut Cpu, op: &Op) -> Flow {
         Ok(v) | Err(v) => v,
     };
     cpu.set(wzr(op.rm as u32), old);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_casp(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_casp(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let addr = cpu.r(op.rn);
     let (rs, rt) = (op.rm as u32, op.rd as u32);
@@ -201,7 +201,7 @@ fn exec_casp(cpu: &mut Cpu, op: &Op) -> Flow {
         cpu.set(wzr(rs), old as u64);
         cpu.set(wzr(rs + 1), (old >> 64) as u64);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn atomic_memory(insn: u32, pc: u64) -> Option<Op> {
@@ -224,9 +224,9 @@ fn atomic_memory(insn: u32, pc: u64) -> Option<Op> {
 const RMW_OPS: [Rmw; 9] =
     [Rmw::Add, Rmw::Clr, Rmw::Eor, Rmw::Set, Rmw::Smax, Rmw::Smin, Rmw::Umax, Rmw::Umin, Rmw::Swp];
 
-fn exec_atomic_rmw(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_atomic_rmw(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let old = atomic::rmw_sized(op.a, cpu.r(op.rn), RMW_OPS[op.b as usize], cpu.r(op.rm));
     cpu.set(op.rd, old);
-    Flow::Next
+    next(cpu, rest)
 }

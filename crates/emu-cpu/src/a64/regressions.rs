@@ -106,7 +106,7 @@ fn difftest_regressions() {
             continue;
         };
         apply_fpcr(fpcr);
-        (op.exec)(&mut c, &op);
+        (op.exec)(&mut c, &op, &[]);
         apply_fpcr(0);
         for &(r, want) in x_out {
             if c.x[r as usize] != want {

@@ -25,7 +25,7 @@ fn svc(insn: u32, pc: u64) -> Option<Op> {
     Some(Op::new(exec_svc, insn, pc))
 }
 
-fn exec_svc(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_svc(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.pc + 4;
     cpu.exit(Exit::Syscall)
 }
@@ -34,7 +34,7 @@ fn brk(insn: u32, pc: u64) -> Option<Op> {
     Some(Op::new(exec_brk, insn, pc))
 }
 
-fn exec_brk(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_brk(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.pc;
     cpu.exit(Exit::Breakpoint { pc: op.pc, imm: bits(op.insn, 5, 16) as u16 })
 }
@@ -43,17 +43,17 @@ fn nop(insn: u32, pc: u64) -> Option<Op> {
     Some(Op::new(exec_nop, insn, pc))
 }
 
-fn exec_nop(_: &mut Cpu, _: &Op) -> Flow {
-    Flow::Next
+fn exec_nop(cpu: &mut Cpu, _: &Op, rest: &[Op]) -> Flow {
+    next(cpu, rest)
 }
 
 fn clrex(insn: u32, pc: u64) -> Option<Op> {
     Some(Op::new(exec_clrex, insn, pc))
 }
 
-fn exec_clrex(cpu: &mut Cpu, _: &Op) -> Flow {
+fn exec_clrex(cpu: &mut Cpu, _: &Op, rest: &[Op]) -> Flow {
     cpu.monitor.valid = false;
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn barrier(insn: u32, pc: u64) -> Option<Op> {
@@ -63,9 +63,9 @@ fn barrier(insn: u32, pc: u64) -> Option<Op> {
     Some(Op::new(if loads_only { exec_nop } else { exec_full_fence }, insn, pc))
 }
 
-fn exec_full_fence(_: &mut Cpu, _: &Op) -> Flow {
+fn exec_full_fence(cpu: &mut Cpu, _: &Op, rest: &[Op]) -> Flow {
     fence(Ordering::SeqCst);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn counter() -> u64 {
@@ -76,12 +76,12 @@ fn counter() -> u64 {
 fn mrs(insn: u32, pc: u64) -> Option<Op> {
     let k = bits(insn, 5, 16);
     let exec: ExecFn = match k {
-        NZCV => |c, o| set_rt(c, o, c.nzcv as u64),
-        FPCR => |c, o| set_rt(c, o, c.fpcr as u64),
-        FPSR => |c, o| set_rt(c, o, c.fpsr as u64),
-        TPIDR_EL0 => |c, o| set_rt(c, o, c.tpidr),
-        TPIDRRO_EL0 => |c, o| set_rt(c, o, c.tpidrro),
-        CNTVCT_EL0 | CNTVCTSS_EL0 => |c, o| set_rt(c, o, counter()),
+        NZCV => |c, o, r| set_rt(c, o, r, c.nzcv as u64),
+        FPCR => |c, o, r| set_rt(c, o, r, c.fpcr as u64),
+        FPSR => |c, o, r| set_rt(c, o, r, c.fpsr as u64),
+        TPIDR_EL0 => |c, o, r| set_rt(c, o, r, c.tpidr),
+        TPIDRRO_EL0 => |c, o, r| set_rt(c, o, r, c.tpidrro),
+        CNTVCT_EL0 | CNTVCTSS_EL0 => |c, o, r| set_rt(c, o, r, counter()),
         _ => {
             let v = match k {
                 CTR_EL0 => CTR_VALUE,
@@ -89,7 +89,7 @@ fn mrs(insn: u32, pc: u64) -> Option<Op> {
                 CNTFRQ_EL0 => CNTFRQ_VALUE,
                 _ => sysreg::id_register(k)?,
             };
-            let mut op = Op::new(|c, o| set_rt(c, o, o.imm), insn, pc);
+            let mut op = Op::new(|c, o, r| set_rt(c, o, r, o.imm), insn, pc);
             op.imm = v;
             op.rd = wzr(insn);
             return Some(op);
@@ -101,30 +101,30 @@ fn mrs(insn: u32, pc: u64) -> Option<Op> {
 }
 
 #[inline(always)]
-fn set_rt(cpu: &mut Cpu, op: &Op, v: u64) -> Flow {
+fn set_rt(cpu: &mut Cpu, op: &Op, rest: &[Op], v: u64) -> Flow {
     cpu.set(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn msr(insn: u32, pc: u64) -> Option<Op> {
     // Bits 20:19 are op0; only op0 = 3 registers are writable at EL0.
     let exec: ExecFn = match bits(insn, 5, 16) {
-        NZCV => |c, o| {
+        NZCV => |c, o, r| {
             c.nzcv = c.r(o.rn) as u32 & 0xf000_0000;
-            Flow::Next
+            next(c, r)
         },
-        FPCR => |c, o| {
+        FPCR => |c, o, r| {
             c.fpcr = c.r(o.rn) as u32;
             crate::hostfp::apply_fpcr(c.fpcr);
-            Flow::Next
+            next(c, r)
         },
-        FPSR => |c, o| {
+        FPSR => |c, o, r| {
             c.fpsr = c.r(o.rn) as u32;
-            Flow::Next
+            next(c, r)
         },
-        TPIDR_EL0 => |c, o| {
+        TPIDR_EL0 => |c, o, r| {
             c.tpidr = c.r(o.rn);
-            Flow::Next
+            next(c, r)
         },
         _ => return None,
     };
@@ -149,16 +149,16 @@ fn sys(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_dc_zva(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_dc_zva(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let a = cpu.r(op.rn) & !(DC_ZVA_BYTES - 1);
     for i in 0..DC_ZVA_BYTES / 16 {
         emu_memory::store_u128(a + i * 16, 0);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_ic_ivau(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ic_ivau(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     let addr = cpu.r(op.rn);
     cpu.pc = op.pc + 4;
     cpu.exit(Exit::CodeModified { addr })

@@ -26,12 +26,12 @@ pub fn decode_fcmp(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_fcmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     // Compare with zero reads no register: the zero form has Rm = 0 in the encoding.
     let b: F = if op.a != 0 { F::from_u64(0) } else { rd_f(cpu, op.rm) };
     cpu.nzcv = fcmp(cpu.fpcr, &mut cpu.fpsr, a, b, SIGNAL);
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_fccmp(insn: u32, pc: u64) -> Option<Op> {
@@ -51,7 +51,7 @@ pub fn decode_fccmp(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_fccmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fccmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     if cpu.cond(op.a) {
         let a: F = rd_f(cpu, op.rn);
         let b: F = rd_f(cpu, op.rm);
@@ -59,7 +59,7 @@ fn exec_fccmp<F: Float, const SIGNAL: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
     } else {
         cpu.nzcv = (op.b as u32) << 28;
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_fcsel(insn: u32, pc: u64) -> Option<Op> {
@@ -76,11 +76,11 @@ pub fn decode_fcsel(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_fcsel<const BITS: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcsel<const BITS: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let src = if cpu.cond(op.a) { op.rn } else { op.rm };
     let v = cpu.vreg(src) & (u128::MAX >> (128 - BITS));
     cpu.set_vreg(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
 #[cfg(test)]

@@ -121,15 +121,15 @@ pub fn decode_fixed(insn: u32, pc: u64) -> Option<Op> {
 }
 
 /// FCVT*S/FCVT*U (scalar, to a general register); `op.a` holds fbits.
-fn exec_fcvt_int<F: Float, const MODE: u8, const U: bool, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcvt_int<F: Float, const MODE: u8, const U: bool, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x: F = rd_f(cpu, op.rn);
     let r = fp_to_fixed(cpu.fpcr, &mut cpu.fpsr, x, op.a as u32, U, if SF { 64 } else { 32 }, MODE);
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// SCVTF/UCVTF (scalar, from a general register); `op.a` holds fbits.
-fn exec_cvtf<F: Float, const U: bool, const SF: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_cvtf<F: Float, const U: bool, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = cpu.r(op.rn);
     let v: i128 = match (U, SF) {
         (true, true) => x as i128,
@@ -140,21 +140,21 @@ fn exec_cvtf<F: Float, const U: bool, const SF: bool>(cpu: &mut Cpu, op: &Op) ->
     let mode = fpcr_mode(cpu.fpcr);
     let r: F = fixed_to_fp(&mut cpu.fpsr, v, op.a as u32, mode);
     wr_f(cpu, op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fmov_to_gen<const BITS: u32, const TOP: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fmov_to_gen<const BITS: u32, const TOP: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.vreg(op.rn);
     let r = if TOP { (v >> 64) as u64 } else { v as u64 & (u64::MAX >> (64 - BITS)) };
     cpu.set(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fmov_from_gen<const BITS: u32, const TOP: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fmov_from_gen<const BITS: u32, const TOP: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = cpu.r(op.rn) & (u64::MAX >> (64 - BITS));
     let r = if TOP { (cpu.vreg(op.rd) as u64 as u128) | (x as u128) << 64 } else { x as u128 };
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 #[cfg(test)]

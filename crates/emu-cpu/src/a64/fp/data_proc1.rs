@@ -49,44 +49,44 @@ fn frint_fn<F: Float>(opc: u32) -> Option<ExecFn> {
     })
 }
 
-fn exec_fmov<const BITS: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fmov<const BITS: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.vreg(op.rn) & (u128::MAX >> (128 - BITS));
     cpu.set_vreg(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fabs<F: Float>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fabs<F: Float>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     wr_f(cpu, op.rd, abs(a));
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fneg<F: Float>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fneg<F: Float>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     wr_f(cpu, op.rd, neg(a));
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fsqrt<F: Float>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fsqrt<F: Float>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     let r = fsqrt(cpu.fpcr, &mut cpu.fpsr, a);
     wr_f(cpu, op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_frint<F: Float, const MODE: u8, const EXACT: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_frint<F: Float, const MODE: u8, const EXACT: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     let mode = if MODE == FROM_FPCR { fpcr_mode(cpu.fpcr) } else { MODE };
     let r = round_int(cpu.fpcr, &mut cpu.fpsr, a, mode, EXACT);
     wr_f(cpu, op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fcvt<const FROM: u8, const TO: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcvt<const FROM: u8, const TO: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let mode = fpcr_mode(cpu.fpcr);
     let r = convert_precision(cpu.vreg(op.rn) as u64, FROM, TO, cpu.fpcr, &mut cpu.fpsr, mode);
     cpu.set_vreg(op.rd, r as u128);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// 2^e as an f64, for -1022 <= e <= 1023.
@@ -237,9 +237,9 @@ pub fn decode_fmov_imm(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_fmov_imm(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fmov_imm(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.set_vreg(op.rd, op.imm as u128);
-    Flow::Next
+    next(cpu, rest)
 }
 
 #[cfg(test)]

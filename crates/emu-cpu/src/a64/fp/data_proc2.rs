@@ -51,12 +51,12 @@ pub fn fp_op2<F: Float, const OPC: u8>(fpcr: u32, fpsr: &mut u32, a: F, b: F) ->
     }
 }
 
-fn exec_dp2<F: Float, const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_dp2<F: Float, const OPC: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
     let b: F = rd_f(cpu, op.rm);
     let r = fp_op2::<F, OPC>(cpu.fpcr, &mut cpu.fpsr, a, b);
     wr_f(cpu, op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// FMADD/FMSUB/FNMADD/FNMSUB: operands are negated before the fused
@@ -82,7 +82,7 @@ pub fn decode_dp3(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_dp3<F: Float, const NEG_A: bool, const NEG_N: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_dp3<F: Float, const NEG_A: bool, const NEG_N: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let mut a: F = rd_f(cpu, op.ra);
     let mut n: F = rd_f(cpu, op.rn);
     let m: F = rd_f(cpu, op.rm);
@@ -94,7 +94,7 @@ fn exec_dp3<F: Float, const NEG_A: bool, const NEG_N: bool>(cpu: &mut Cpu, op: &
     }
     let r = fmuladd(cpu.fpcr, &mut cpu.fpsr, a, n, m);
     wr_f(cpu, op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 #[cfg(test)]

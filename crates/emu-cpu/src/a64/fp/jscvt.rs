@@ -12,11 +12,11 @@ pub fn decode(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_fjcvtzs(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fjcvtzs(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (r, z) = fjcvtzs(cpu.vreg(op.rn) as u64, cpu.fpcr, &mut cpu.fpsr);
     cpu.set_w(op.rd, r);
     cpu.nzcv = (z as u32) << 30;
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// (result, Z) of FPToFixedJS for the double with bits `x`.

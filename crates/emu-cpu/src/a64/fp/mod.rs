@@ -57,6 +57,6 @@ pub(crate) mod testutil {
     /// Runs one instruction word on `cpu`.
     pub fn run(cpu: &mut Cpu, insn: u32) {
         let op = dec(insn);
-        (op.exec)(cpu, &op);
+        (op.exec)(cpu, &op, &[]);
     }
 }

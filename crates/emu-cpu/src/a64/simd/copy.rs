@@ -59,28 +59,28 @@ pub fn decode_scalar_dup(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_dup_elem<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_dup_elem<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = lane(cpu.vreg(op.rn), op.a as u32, E);
     wr(cpu, op, dup_lane(x, E));
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_dup_gen<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_dup_gen<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = cpu.r(op.rn) & emask(E);
     wr(cpu, op, dup_lane(x, E));
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_smov<const X: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_smov<const X: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = sx(lane(cpu.vreg(op.rn), op.a as u32, E), E) as u64;
     cpu.set(op.rd, if X { x } else { x as u32 as u64 });
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_umov<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_umov<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = lane(cpu.vreg(op.rn), op.a as u32, E);
     cpu.set(op.rd, x);
-    Flow::Next
+    next(cpu, rest)
 }
 
 #[inline(always)]
@@ -89,17 +89,17 @@ fn insert(v: u128, i: u32, e: u32, x: u64) -> u128 {
     (v & !m) | ((x as u128) << (i * e) & m)
 }
 
-fn exec_ins_gen<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ins_gen<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = insert(cpu.vreg(op.rd), op.a as u32, E, cpu.r(op.rn));
     cpu.set_vreg(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_ins_elem<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ins_elem<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let x = lane(cpu.vreg(op.rn), op.b as u32, E);
     let v = insert(cpu.vreg(op.rd), op.a as u32, E, x);
     cpu.set_vreg(op.rd, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// AdvSIMDExpandImm: the 64-bit pattern of (op, cmode, imm8).
@@ -141,22 +141,22 @@ pub fn decode_modified_imm(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_movi(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_movi(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     wr(cpu, op, (op.imm as u128) << 64 | op.imm as u128);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_orr_imm(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_orr_imm(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.vreg(op.rd) | ((op.imm as u128) << 64 | op.imm as u128);
     wr(cpu, op, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// `op.imm` is already inverted: BIC is an AND with it.
-fn exec_bic_imm(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_bic_imm(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.vreg(op.rd) & ((op.imm as u128) << 64 | op.imm as u128);
     wr(cpu, op, v);
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_permute(insn: u32, pc: u64) -> Option<Op> {
@@ -178,7 +178,7 @@ pub fn decode_permute(insn: u32, pc: u64) -> Option<Op> {
 }
 
 /// KIND: 0 UZP, 1 TRN, 2 ZIP; PART: 1 for the "2" forms.
-fn exec_perm<const KIND: u8, const PART: u32, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_perm<const KIND: u8, const PART: u32, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.vreg(op.rn), cpu.vreg(op.rm));
     let els = (128 - op.d as u32) / E;
     let get = |i: u32| if i < els { lane(n, i, E) } else { lane(m, i - els, E) };
@@ -194,7 +194,7 @@ fn exec_perm<const KIND: u8, const PART: u32, const E: u32>(cpu: &mut Cpu, op: &
         r |= (x as u128) << (i * E);
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_ext(insn: u32, pc: u64) -> Option<Op> {
@@ -207,7 +207,7 @@ pub fn decode_ext(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_ext(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_ext(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m, s) = (cpu.vreg(op.rn), cpu.vreg(op.rm), op.a as u32);
     let r = if op.d != 0 {
         ((n as u64 as u128) | m << 64) >> s
@@ -217,7 +217,7 @@ fn exec_ext(cpu: &mut Cpu, op: &Op) -> Flow {
         n >> s | m << (128 - s)
     };
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_table(insn: u32, pc: u64) -> Option<Op> {
@@ -229,7 +229,7 @@ pub fn decode_table(insn: u32, pc: u64) -> Option<Op> {
     Some(op)
 }
 
-fn exec_table<const TBX: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_table<const TBX: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let idx = cpu.vreg(op.rm);
     let old = cpu.vreg(op.rd);
     let regs = op.a as u32;
@@ -246,5 +246,5 @@ fn exec_table<const TBX: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= (b as u128) << (8 * i);
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }

@@ -90,16 +90,16 @@ fn aes_mix<const INVERSE: bool>(v: u128) -> u128 {
 }
 
 /// AESE (D=false) and AESD: AddRoundKey, then (Inv)ShiftRows and (Inv)SubBytes.
-fn exec_aes<const DECRYPT: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_aes<const DECRYPT: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = aes_sub_shift::<DECRYPT>(cpu.vreg(op.rd) ^ cpu.vreg(op.rn));
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_aesmc<const INVERSE: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_aesmc<const INVERSE: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = aes_mix::<INVERSE>(cpu.vreg(op.rn));
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 #[inline(always)]
@@ -122,7 +122,7 @@ fn majority(x: u32, y: u32, z: u32) -> u32 {
 
 /// SHA1C (K=0: choose), SHA1P (1: parity), SHA1M (2: majority): four rounds on
 /// hash abcd (Vd), e (Sn) and four schedule words (Vm).
-fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (mut x, mut y, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn) as u32, cpu.vreg(op.rm));
     for e in 0..4 {
         let (b, c, d) = (w(x, 1), w(x, 2), w(x, 3));
@@ -139,23 +139,23 @@ fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
         y = top;
     }
     cpu.set_vreg(op.rd, x);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_sha1h(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha1h(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = (cpu.vreg(op.rn) as u32).rotate_left(30);
     cpu.set_vreg(op.rd, r as u128);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_sha1su0(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha1su0(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
     let r = (n << 64 | d >> 64) ^ d ^ m;
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_sha1su1(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha1su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let t = cpu.vreg(op.rd) ^ (cpu.vreg(op.rn) >> 32);
     let r = [
         w(t, 0).rotate_left(1),
@@ -164,7 +164,7 @@ fn exec_sha1su1(cpu: &mut Cpu, op: &Op) -> Flow {
         w(t, 3).rotate_left(1) ^ w(t, 0).rotate_left(2),
     ];
     cpu.set_vreg(op.rd, words(r));
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// SHA256hash of the manual: four rounds; part 1 returns the new abcd, part 2 efgh.
@@ -190,14 +190,14 @@ fn sha256_hash(mut x: u128, mut y: u128, m: u128, part1: bool) -> u128 {
     }
 }
 
-fn exec_sha256h<const PART2: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha256h<const PART2: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
     let r = if PART2 { sha256_hash(n, d, m, false) } else { sha256_hash(d, n, m, true) };
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_sha256su0(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha256su0(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n) = (cpu.vreg(op.rd), cpu.vreg(op.rn));
     let t = n << 96 | d >> 32;
     let mut r = [0u32; 4];
@@ -206,10 +206,10 @@ fn exec_sha256su0(cpu: &mut Cpu, op: &Op) -> Flow {
         *r = (x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)).wrapping_add(w(d, e as u32));
     }
     cpu.set_vreg(op.rd, words(r));
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_sha256su1(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sha256su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
     let t0 = m << 96 | n >> 32;
     let sigma1 = |x: u32| x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10);
@@ -220,7 +220,7 @@ fn exec_sha256su1(cpu: &mut Cpu, op: &Op) -> Flow {
         r[e as usize] = sigma1(src).wrapping_add(w(d, e)).wrapping_add(w(t0, e));
     }
     cpu.set_vreg(op.rd, words(r));
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// Carry-less multiplication of two 64-bit polynomials.
@@ -235,7 +235,7 @@ pub fn clmul(a: u64, b: u64) -> u128 {
 }
 
 /// PMULL/PMULL2 of E-bit elements (8 or 64) into 2E-bit products.
-fn exec_pmull<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_pmull<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let sh = if op.d == 0 { 64 } else { 0 };
     let (n, m) = (cpu.vreg(op.rn) >> sh, cpu.vreg(op.rm) >> sh);
     let mut r = 0u128;
@@ -243,13 +243,13 @@ fn exec_pmull<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= clmul(lane(n, i, E), lane(m, i, E)) << (2 * E * i);
     }
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_pmul(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_pmul(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = map3::<8>(0, cpu.vreg(op.rn), cpu.vreg(op.rm), |_, a, b| clmul(a, b) as u64);
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// AESE/AESD/AESMC/AESIMC: size 00 only.

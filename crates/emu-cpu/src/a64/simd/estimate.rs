@@ -145,7 +145,7 @@ const RECPE: u8 = 0;
 const RSQRTE: u8 = 1;
 const RECPX: u8 = 2;
 
-fn exec_fp_est<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fp_est<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let r = super::float::fmap3::<F>(op, 0, cpu.vreg(op.rn), 0, |_, a, _| match OP {
         RECPE => frecpe(fpcr, &mut fpsr, a),
@@ -154,11 +154,11 @@ fn exec_fp_est<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
     });
     cpu.fpsr = fpsr;
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// URECPE (RSQRT false) and URSQRTE on 32-bit lanes.
-fn exec_u_est<const RSQRT: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_u_est<const RSQRT: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let r = map1::<32>(cpu.vreg(op.rn), |a| {
         if RSQRT && a >> 30 == 0 || !RSQRT && a >> 31 == 0 {
             0xffff_ffff
@@ -169,7 +169,7 @@ fn exec_u_est<const RSQRT: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         }
     });
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// Double to single, rounding to odd (FPRounding_ODD): truncate, and set the
@@ -208,7 +208,7 @@ fn to_single_odd(fpcr: u32, fpsr: &mut u32, raw: u64) -> u64 {
 }
 
 /// FCVTXN/FCVTXN2 (vector) and FCVTXN (scalar, `op.c == 1`).
-fn exec_fcvtxn(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcvtxn(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let n = cpu.vreg(op.rn);
     let lanes = if op.c == 1 { 1 } else { 2 };
@@ -222,7 +222,7 @@ fn exec_fcvtxn(cpu: &mut Cpu, op: &Op) -> Flow {
     } else {
         wr_narrow(cpu, op, r);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// Two-register misc: FRECPE/FRSQRTE (opcode 29), URECPE/URSQRTE (28), FRECPX

@@ -122,17 +122,17 @@ fn fp_lane<F: Float, const OP: u8>(fpcr: u32, fpsr: &mut u32, d: F, a: F, b: F) 
     }
 }
 
-fn exec_fp3<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fp3<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let r = fmap3::<F>(op, cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm), |d, a, b| {
         fp_lane::<F, OP>(fpcr, &mut fpsr, d, a, b)
     });
     cpu.fpsr = fpsr;
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fp3_pair<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fp3_pair<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let (n, m) = (cpu.vreg(op.rn), cpu.vreg(op.rm));
     let e = F::BITS;
@@ -147,7 +147,7 @@ fn exec_fp3_pair<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
     let r = if op.d == 0 { pairs(n) | pairs(m) << 64 } else { pairs(n as u64 as u128 | m << 64) };
     cpu.fpsr = fpsr;
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 macro_rules! fp_ops {
@@ -227,21 +227,21 @@ pub fn dup_lane(x: u64, e: u32) -> u128 {
 
 /// By element: `op.a` is the index; the element of Vm is broadcast and the
 /// ordinary lane operation runs.
-fn exec_elem_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_elem_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let m = dup_lane(lane(cpu.vreg(op.rm), op.a as u32, E), E);
     let mut qc = false;
     let r = map3::<E>(cpu.vreg(op.rd), cpu.vreg(op.rn), m, |d, a, b| int_lane::<OP, E>(d, a, b, &mut qc));
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_elem_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_elem_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let m = dup_lane(lane(cpu.vreg(op.rm), op.a as u32, F::BITS), F::BITS);
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let r = fmap3::<F>(op, cpu.vreg(op.rd), cpu.vreg(op.rn), m, |d, a, b| fp_lane::<F, OP>(fpcr, &mut fpsr, d, a, b));
     cpu.fpsr = fpsr;
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn decode_elem_any(insn: u32, pc: u64, scalar: bool) -> Option<Op> {

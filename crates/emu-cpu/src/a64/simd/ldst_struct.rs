@@ -66,7 +66,7 @@ pub fn decode_multiple(insn: u32, pc: u64) -> Option<Op> {
 }
 
 /// LD1/ST1 of 1-4 whole registers: element order is memory order.
-fn exec_multi1<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_multi1<const L: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let mut addr = base;
@@ -89,7 +89,7 @@ fn exec_multi1<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         }
     }
     write_back(cpu, op, base);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// One element of 1 << size bytes.
@@ -110,7 +110,7 @@ fn set_lane(v: u128, i: u32, e: u32, x: u64) -> u128 {
 }
 
 /// LD2-LD4/ST2-ST4: interleaved structures.
-fn exec_multi<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_multi<const L: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let (size, selem) = (op.ra, op.a as u32);
@@ -138,7 +138,7 @@ fn exec_multi<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         }
     }
     write_back(cpu, op, base);
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_single(insn: u32, pc: u64) -> Option<Op> {
@@ -171,7 +171,7 @@ pub fn decode_single(insn: u32, pc: u64) -> Option<Op> {
 /// The walk the single-structure forms share: element s of the structure goes
 /// with register Vt+s at consecutive addresses; then the write-back.
 #[inline(always)]
-fn each_element(cpu: &mut Cpu, op: &Op, mut f: impl FnMut(&mut Cpu, u8, u64)) -> Flow {
+fn each_element(cpu: &mut Cpu, op: &Op, rest: &[Op], mut f: impl FnMut(&mut Cpu, u8, u64)) -> Flow {
     cpu.mark_access(op);
     let base = cpu.r(op.rn);
     let mut addr = base;
@@ -180,14 +180,14 @@ fn each_element(cpu: &mut Cpu, op: &Op, mut f: impl FnMut(&mut Cpu, u8, u64)) ->
         addr = addr.wrapping_add(1 << op.ra);
     }
     write_back(cpu, op, base);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// LD1-LD4/ST1-ST4 (single structure): one lane of 1-4 registers; the other
 /// lanes are kept.
-fn exec_single<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_single<const L: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (size, e) = (op.ra, 8u32 << op.ra);
-    each_element(cpu, op, |cpu, t, addr| {
+    each_element(cpu, op, rest, |cpu, t, addr| {
         if L {
             let v = set_lane(cpu.vreg(t), op.b as u32, e, load_elem(addr, size));
             cpu.set_vreg(t, v);
@@ -198,9 +198,9 @@ fn exec_single<const L: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
 }
 
 /// LD1R-LD4R: one structure, each element replicated across its register.
-fn exec_replicate(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_replicate(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (size, e) = (op.ra, 8u32 << op.ra);
-    each_element(cpu, op, |cpu, t, addr| {
+    each_element(cpu, op, rest, |cpu, t, addr| {
         let v = dup_lane(load_elem(addr, size), e) & (u128::MAX >> op.d);
         cpu.set_vreg(t, v);
     })

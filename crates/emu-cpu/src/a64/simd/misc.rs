@@ -26,7 +26,7 @@ const NEG: u8 = 11;
 const SQABS: u8 = 12;
 const SQNEG: u8 = 13;
 
-fn exec_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let mut qc = false;
     // Lanes outside the operation are zero, so they cannot saturate.
     let r = map1::<E>(cpu.vreg(op.rn) & (u128::MAX >> op.d), |a| {
@@ -55,11 +55,11 @@ fn exec_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
         cpu.fpsr |= QC;
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// REV16/REV32/REV64: reverse E-bit elements within C-bit containers.
-fn exec_rev<const C: u32, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_rev<const C: u32, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = cpu.vreg(op.rn);
     let per = C / E;
     let mut r = 0u128;
@@ -68,11 +68,11 @@ fn exec_rev<const C: u32, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= (lane(n, j, E) as u128) << (i * E);
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// SADDLP/UADDLP/SADALP/UADALP: E is the source size.
-fn exec_addlp<const U: bool, const ACC: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_addlp<const U: bool, const ACC: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, d) = (cpu.vreg(op.rn), cpu.vreg(op.rd));
     let ext = |x: u64| if U { x as i128 } else { sx(x, E) as i128 };
     let mut r = 0u128;
@@ -84,12 +84,12 @@ fn exec_addlp<const U: bool, const ACC: bool, const E: u32>(cpu: &mut Cpu, op: &
         r |= ((v as u64 & emask(2 * E)) as u128) << (i * 2 * E);
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// XTN/SQXTN/UQXTN/SQXTUN: E is the narrow size; K 0 truncate, 1 signed, 2
 /// unsigned, 3 signed to unsigned.
-fn exec_xtn<const K: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_xtn<const K: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     // The scalar form (op.c == 1) has one lane.
     let n = if op.c == 1 { cpu.vreg(op.rn) & emask(2 * E) as u128 } else { cpu.vreg(op.rn) };
     let mut qc = false;
@@ -112,7 +112,7 @@ fn exec_xtn<const K: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
     } else {
         wr_narrow(cpu, op, r);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 // FP lane operations.
@@ -126,7 +126,7 @@ const FCMLE0: u8 = 6;
 const FCMLT0: u8 = 7;
 const FRINT: u8 = 8; // + mode (RN..RA), FRINTX = FRINT + 5, FRINTI = FRINT + 6
 
-fn exec_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let r = fmap3::<F>(op, 0, cpu.vreg(op.rn), 0, |_, a, _| {
         // FABS and FNEG are sign operations; everything else unpacks (FZ flushes).
@@ -162,11 +162,11 @@ fn exec_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
     });
     cpu.fpsr = fpsr;
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// FCVTN/FCVTN2 (D to S, or S to H when `FROM_S`) and FCVTL/FCVTL2.
-fn exec_fcvtn<const FROM_S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcvtn<const FROM_S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, mode) = (cpu.vreg(op.rn), fpcr_mode(cpu.fpcr));
     let (e, from, to) = if FROM_S { (16, 0, 3) } else { (32, 1, 0) };
     let mut r = 0u64;
@@ -175,10 +175,10 @@ fn exec_fcvtn<const FROM_S: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= (x & emask(e)) << (i * e);
     }
     wr_narrow(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_fcvtl<const FROM_H: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fcvtl<const FROM_H: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let v = cpu.vreg(op.rn);
     let n = if op.d == 0 { v >> 64 } else { v };
     let (e, from, to) = if FROM_H { (16, 3, 0) } else { (32, 0, 1) };
@@ -188,7 +188,7 @@ fn exec_fcvtl<const FROM_H: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= (x as u128) << (i * 2 * e);
     }
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn int_fn(k: u8, size: u32) -> ExecFn {
@@ -381,7 +381,7 @@ const UMINV: u8 = 4;
 const SADDLV: u8 = 5;
 const UADDLV: u8 = 6;
 
-fn exec_across<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_across<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = cpu.vreg(op.rn);
     let els = (128 - op.d as u32) / E;
     let mut acc: i128 = match OP {
@@ -402,11 +402,11 @@ fn exec_across<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
     }
     let w = if OP == SADDLV || OP == UADDLV { 2 * E } else { E };
     cpu.set_vreg(op.rd, (acc as u64 & emask(w)) as u128);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// FMAXV/FMINV/FMAXNMV/FMINNMV (4S) and scalar FADDP/FMAXP/...: a pairwise tree.
-fn exec_fp_reduce<F: Float, const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_fp_reduce<F: Float, const OPC: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let n = cpu.vreg(op.rn);
     let e = F::BITS;
@@ -417,7 +417,7 @@ fn exec_fp_reduce<F: Float, const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
     cpu.fpsr = fpsr;
     let r = v.first().map_or(0, |x| x.to_u64());
     cpu.set_vreg(op.rd, r as u128);
-    Flow::Next
+    next(cpu, rest)
 }
 
 pub fn decode_across(insn: u32, pc: u64) -> Option<Op> {

@@ -151,7 +151,7 @@ mod tests {
                 bad.push(format!("{text}: does not decode"));
                 continue;
             };
-            (op.exec)(&mut c, &op);
+            (op.exec)(&mut c, &op, &[]);
             let mask = IOC | DZC | super::QC;
             let got = (c.v[0], c.x[0], c.fpsr & mask, c.nzcv);
             let want = (v0, x0, fpsr & mask, nzcv);

@@ -68,7 +68,7 @@ fn sat_lane<const OP: u8, const E: u32>(d: u64, a: u64, b: u64, sh: u32, qc: &mu
 
 /// One lane operation over the operation's lanes. `op.c == 1`: by element, the
 /// element `op.a` of Vm is broadcast. `op.b`: an immediate shift.
-fn exec_sat<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sat<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let mut qc = false;
     // Lanes outside the operation are zero, so they cannot saturate.
     let k = u128::MAX >> op.d;
@@ -80,7 +80,7 @@ fn exec_sat<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
         cpu.fpsr |= QC;
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn sat_fn(k: u8, size: u32) -> ExecFn {
@@ -188,7 +188,7 @@ pub fn decode_shift_imm(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
 
 /// SDOT/UDOT: each 32-bit lane accumulates four byte products; `op.c == 1`: by
 /// element (32-bit element `op.a` of Vm).
-fn exec_dot<const U: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_dot<const U: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, vm) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
     let mut r = 0u128;
     for i in 0..(128 - op.d as u32) / 32 {
@@ -203,7 +203,7 @@ fn exec_dot<const U: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= (acc as u128) << (32 * i);
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// AdvSIMD three same (extra): SQRDMLAH/SQRDMLSH and SDOT/UDOT.
@@ -238,7 +238,7 @@ const QDMLSL: u8 = 5;
 /// The long multiplies with E-bit sources and 2E-bit results. `op.b == 1`:
 /// scalar (lane 0 only); `op.c == 1`: by element `op.a` of Vm; otherwise the
 /// "2" forms (`op.d == 0`) read the top halves.
-fn exec_long2<const OP: u8, const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_long2<const OP: u8, const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (scalar, upper) = (op.b == 1, op.b == 0 && op.d == 0);
     let half = |v: u128| if upper { v >> 64 } else { v };
     let n = half(cpu.vreg(op.rn));
@@ -270,7 +270,7 @@ fn exec_long2<const OP: u8, const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op)
         cpu.fpsr |= QC;
     }
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 macro_rules! long_fn {

@@ -34,7 +34,11 @@ fn ext(x: u64, e: u32, signed: bool) -> i128 {
 }
 
 /// SSHR/USHR/SSRA/USRA/SRSHR/URSHR/SRSRA/URSRA by `op.a` (1..=E).
-fn exec_shr<const U: bool, const ACC: bool, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_shr<const U: bool, const ACC: bool, const ROUND: bool, const E: u32>(
+    cpu: &mut Cpu,
+    op: &Op,
+    rest: &[Op],
+) -> Flow {
     let s = op.a as u32;
     let r = map3::<E>(cpu.vreg(op.rd), cpu.vreg(op.rn), 0, |d, a, _| {
         let v = ext(a, E, !U) + if ROUND { 1i128 << (s - 1) } else { 0 };
@@ -46,19 +50,19 @@ fn exec_shr<const U: bool, const ACC: bool, const ROUND: bool, const E: u32>(cpu
         }
     });
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_shl<const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_shl<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let s = op.a as u32;
     let r = map1::<E>(cpu.vreg(op.rn), |a| a << s);
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// SRI (right) and SLI (left): shift and insert, keeping the bits of Vd the
 /// shifted value does not cover.
-fn exec_sri_sli<const LEFT: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_sri_sli<const LEFT: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let s = op.a as u32;
     let r = map3::<E>(cpu.vreg(op.rd), cpu.vreg(op.rn), 0, |d, a, _| {
         let (x, m) = if LEFT {
@@ -71,7 +75,7 @@ fn exec_sri_sli<const LEFT: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow 
         (d & !m) | (x & m)
     });
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 // Narrowing kinds: plain truncation, signed/unsigned saturation, signed to unsigned.
@@ -82,7 +86,7 @@ const SUSAT: u8 = 3;
 
 /// SHRN/RSHRN/SQSHRN/UQSHRN/SQSHRUN (and rounding forms); E is the narrow size.
 /// The scalar forms (`op.c == 1`) have one lane.
-fn exec_shrn<const K: u8, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_shrn<const K: u8, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = if op.c == 1 { cpu.vreg(op.rn) & emask(2 * E) as u128 } else { cpu.vreg(op.rn) };
     let s = op.a as u32;
     let mut qc = false;
@@ -105,11 +109,11 @@ fn exec_shrn<const K: u8, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &O
     } else {
         wr_narrow(cpu, op, r);
     }
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// SSHLL/USHLL (SXTL/UXTL): E is the source element size.
-pub fn exec_shll<const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+pub fn exec_shll<const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let n = half(op, cpu.vreg(op.rn));
     let mut r = 0u128;
     for i in 0..64 / E {
@@ -117,12 +121,12 @@ pub fn exec_shll<const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
         r |= (x as u128) << (i * 2 * E);
     }
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// SCVTF/UCVTF/FCVTZS/FCVTZU (vector and scalar, fixed-point and integer); `op.a`
 /// holds fbits.
-pub fn exec_fixed_cvt<F: Float, const TO_INT: bool, const U: bool>(cpu: &mut Cpu, op: &Op) -> Flow {
+pub fn exec_fixed_cvt<F: Float, const TO_INT: bool, const U: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (e, fb) = (F::BITS, op.a as u32);
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let n = cpu.vreg(op.rn);
@@ -140,7 +144,7 @@ pub fn exec_fixed_cvt<F: Float, const TO_INT: bool, const U: bool>(cpu: &mut Cpu
     }
     cpu.fpsr = fpsr;
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 fn decode_shift(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
@@ -251,7 +255,7 @@ const MLSL: u8 = 10;
 const MULL: u8 = 12;
 
 /// The long and wide forms: E is the narrow element size, results are 2E.
-fn exec_long<const OP: u8, const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_long<const OP: u8, const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (nv, m, dv) = (cpu.vreg(op.rn), half(op, cpu.vreg(op.rm)), cpu.vreg(op.rd));
     let n = half(op, nv);
     let mut r = 0u128;
@@ -271,11 +275,11 @@ fn exec_long<const OP: u8, const U: bool, const E: u32>(cpu: &mut Cpu, op: &Op) 
         r |= ((x as u64 & emask(2 * E)) as u128) << (i * 2 * E);
     }
     cpu.set_vreg(op.rd, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// ADDHN/SUBHN/RADDHN/RSUBHN: the high halves of 2E-bit sums.
-fn exec_hn<const SUB: bool, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_hn<const SUB: bool, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.vreg(op.rn), cpu.vreg(op.rm));
     let mut r = 0u64;
     for i in 0..64 / E {
@@ -285,7 +289,7 @@ fn exec_hn<const SUB: bool, const ROUND: bool, const E: u32>(cpu: &mut Cpu, op: 
         r |= ((v >> E) as u64 & emask(E)) << (i * E);
     }
     wr_narrow(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 macro_rules! long_fn {

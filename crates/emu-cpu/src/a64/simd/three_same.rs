@@ -132,7 +132,7 @@ pub fn int_lane<const OP: u8, const E: u32>(d: u64, a: u64, b: u64, qc: &mut boo
     }
 }
 
-fn exec_int3<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_int3<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let mut qc = false;
     // Lanes outside the operation are zero, so they cannot saturate.
     let k = u128::MAX >> op.d;
@@ -142,23 +142,23 @@ fn exec_int3<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
         cpu.fpsr |= QC;
     }
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// CMEQ on bytes is the core of the string routines: a SWAR version.
-fn exec_cmeq8(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_cmeq8(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     const LOW: u128 = u128::MAX / 0xff * 0x7f;
     let x = cpu.vreg(op.rn) ^ cpu.vreg(op.rm);
     // High bit of each byte set iff the byte of x is non-zero.
     let nz = (((x & LOW) + LOW) | x) & !LOW;
     let eq = !nz & !LOW;
     wr(cpu, op, (eq >> 7) * 0xff);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// Pairwise: adjacent lanes of n then of m (for a 64-bit vector, of the
 /// concatenated low halves).
-fn exec_int3_pair<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_int3_pair<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.vreg(op.rn), cpu.vreg(op.rm));
     let pairs = |v: u128| -> u128 {
         let mut qc = false;
@@ -171,10 +171,10 @@ fn exec_int3_pair<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op) -> Flow {
     };
     let r = if op.d == 0 { pairs(n) | pairs(m) << 64 } else { pairs(n as u64 as u128 | m << 64) };
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
-fn exec_logic<const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
+fn exec_logic<const OPC: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
     let r = match OPC {
         0 => n & m,
@@ -187,7 +187,7 @@ fn exec_logic<const OPC: u8>(cpu: &mut Cpu, op: &Op) -> Flow {
         _ => d ^ ((d ^ n) & !m), // BIF
     };
     wr(cpu, op, r);
-    Flow::Next
+    next(cpu, rest)
 }
 
 /// The integer operation of a three-same (U, opcode), and whether it is pairwise.
