@@ -116,3 +116,19 @@ fn pipeline_seq_tail() {
     }
     assert_eq!(emu_outs[1].stdout_str(), "100000\n");
 }
+
+/// `yes | head -1`: when head exits, yes writes to a pipe with no reader and
+/// dies of SIGPIPE, as on arm64 Linux. emu must hand the guest the default
+/// SIGPIPE disposition it was given, not one of its own.
+#[test]
+fn writer_to_closed_pipe_dies_of_sigpipe() {
+    let yes = bb(["yes"]);
+    let head = bb(["head", "-1"]);
+    let under = |runner: std::path::PathBuf| run_pipeline(vec![yes.command(&runner), head.command(&runner)], &[]);
+    let emu_outs = under(emu());
+    let qemu_outs = under(qemu());
+    assert_eq!(qemu_outs[0].signal(), Some(libc::SIGPIPE), "{}", qemu_outs[0]);
+    assert_eq!(emu_outs[0].signal(), Some(libc::SIGPIPE), "{}", emu_outs[0]);
+    assert_same("head", &emu_outs[1], &qemu_outs[1]);
+    assert_eq!(emu_outs[1].stdout_str(), "y\n");
+}

@@ -39,6 +39,8 @@ pub struct Block {
 }
 
 const NO_LINK: (u64, *const Block) = (u64::MAX, std::ptr::null());
+/// An empty fast slot (its null pointer is checked, so no pc can hit it).
+const EMPTY_SLOT: (u64, *const Block) = (0, std::ptr::null());
 
 /// Decoded blocks by guest PC. Owned by one guest thread.
 pub struct BlockCache {
@@ -55,7 +57,7 @@ impl Default for BlockCache {
 
 fn exec_undefined(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.pc;
-    cpu.exit(Exit::Undefined { pc: op.pc, insn: op.insn })
+    cpu.exit(Exit::Undefined { pc: op.pc, insn: op.imm as u32 })
 }
 
 fn exec_fetch_fault(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
@@ -67,13 +69,15 @@ impl BlockCache {
     pub fn new() -> Self {
         BlockCache {
             blocks: HashMap::with_capacity(1024),
-            fast: vec![(u64::MAX, std::ptr::null()); FAST_SLOTS].into_boxed_slice(),
+            // All zero: the allocation comes from fresh, untouched pages, so a
+            // short-lived process faults in only the slots it uses.
+            fast: vec![EMPTY_SLOT; FAST_SLOTS].into_boxed_slice(),
         }
     }
 
     /// Forgets every decoded block (after code may have changed).
     pub fn clear(&mut self) {
-        self.fast.fill((u64::MAX, std::ptr::null()));
+        self.fast.fill(EMPTY_SLOT);
         self.blocks.clear();
     }
 
@@ -82,7 +86,7 @@ impl BlockCache {
         let before = self.blocks.len();
         self.blocks.retain(|_, b| b.span.1 <= start || b.span.0 >= end);
         if self.blocks.len() != before {
-            self.fast.fill((u64::MAX, std::ptr::null()));
+            self.fast.fill(EMPTY_SLOT);
             for b in self.blocks.values() {
                 b.links.iter().for_each(|l| l.set(NO_LINK));
             }
@@ -98,7 +102,7 @@ impl BlockCache {
     #[inline(always)]
     pub fn lookup(&mut self, pc: u64, mem: &dyn CodeMemory) -> *const Block {
         let (tag, ptr) = self.fast[Self::slot(pc)];
-        if tag == pc {
+        if tag == pc && !ptr.is_null() {
             return ptr;
         }
         self.lookup_slow(pc, mem)
@@ -162,7 +166,7 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
         let page = a & !0xfff;
         if page != page_ok {
             if !mem.is_executable(a) {
-                ops.push(Op::new(exec_fetch_fault, 0, a));
+                ops.push(Op::new(exec_fetch_fault, a));
                 a += 4;
                 break;
             }
@@ -186,7 +190,11 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
         // A block ends after anything that may leave the straight line.
         let (op, end) = match decoder.decode(insn, a) {
             Some(op) => (op, crate::a64::is_branch(insn)),
-            None => (Op::new(exec_undefined, insn, a), true),
+            None => {
+                let mut op = Op::new(exec_undefined, a);
+                op.imm = insn as u64;
+                (op, true)
+            }
         };
         ops.push(op);
         a += 4;

@@ -17,11 +17,17 @@ pub struct Encoding {
     pub name: &'static str,
     pub pattern: &'static str,
     pub decode: DecodeFn,
+    /// The fixed bits of `pattern` and their values, computed when emu is
+    /// compiled: start-up does no pattern parsing.
+    pub mask: u32,
+    pub value: u32,
 }
 
-/// Shorthand for table rows.
+/// Shorthand for table rows. Evaluated at compile time for the static tables, so
+/// a malformed pattern fails the build.
 pub const fn enc(name: &'static str, pattern: &'static str, decode: DecodeFn) -> Encoding {
-    Encoding { name, pattern, decode }
+    let (mask, value) = compile_pattern(pattern);
+    Encoding { name, pattern, decode, mask, value }
 }
 
 struct Row {
@@ -36,23 +42,31 @@ pub struct Decoder {
     buckets: Vec<Vec<Row>>,
 }
 
-/// (mask, value) of a pattern; panics on a malformed pattern, which is a bug in
-/// the static table caught by the unit test below.
-pub fn compile_pattern(p: &str) -> (u32, u32) {
-    let p: Vec<u8> = p.bytes().filter(|&c| c != b'_' && c != b' ').collect();
-    assert_eq!(p.len(), 32, "decode pattern must have 32 bits: {:?}", String::from_utf8_lossy(&p));
+/// (mask, value) of a pattern (`_` and spaces are separators); panics on a
+/// malformed pattern, which for the static tables is a compile-time error.
+pub const fn compile_pattern(p: &str) -> (u32, u32) {
+    let p = p.as_bytes();
     let (mut mask, mut value) = (0u32, 0u32);
-    for (i, &c) in p.iter().enumerate() {
-        let bit = 31 - i as u32;
+    let (mut i, mut bits) = (0, 0u32);
+    while i < p.len() {
+        let c = p[i];
+        i += 1;
+        if c == b'_' || c == b' ' {
+            continue;
+        }
+        assert!(bits < 32, "decode pattern has more than 32 bits");
+        let bit = 1 << (31 - bits);
+        bits += 1;
         match c {
-            b'0' => mask |= 1 << bit,
+            b'0' => mask |= bit,
             b'1' => {
-                mask |= 1 << bit;
-                value |= 1 << bit;
+                mask |= bit;
+                value |= bit;
             }
             _ => {}
         }
     }
+    assert!(bits == 32, "decode pattern has fewer than 32 bits");
     (mask, value)
 }
 
@@ -65,7 +79,7 @@ impl Decoder {
     fn build() -> Decoder {
         let mut buckets: Vec<Vec<Row>> = (0..16).map(|_| Vec::new()).collect();
         for enc in all_encodings() {
-            let (mask, value) = compile_pattern(enc.pattern);
+            let (mask, value) = (enc.mask, enc.value);
             for (op0, bucket) in buckets.iter_mut().enumerate() {
                 let op0 = (op0 as u32) << 25;
                 if (op0 & mask & (0xf << 25)) == (value & (0xf << 25)) {

@@ -82,17 +82,15 @@ impl AddressSpace {
         let fixed = flags & libc::MAP_FIXED != 0;
         let noreplace = flags & libc::MAP_FIXED_NOREPLACE != 0;
         let base_flags = flags & !(libc::MAP_FIXED | libc::MAP_FIXED_NOREPLACE);
-        let got = if fixed {
-            // First try without replacing anything: if that fails because something is
-            // there, replace only when all of it is the guest's.
+        let got = if fixed && self.all_guest(addr, len) {
+            // Replacing guest memory only (the loader's segments over its
+            // reservation, ld.so's libraries): one host call.
+            host_mmap(addr, len, prot, base_flags | libc::MAP_FIXED, fd, offset).map_err(MapError::Host)?
+        } else if fixed {
+            // Not all the guest's: allowed only where nothing at all is mapped.
             match host_mmap(addr, len, prot, base_flags | libc::MAP_FIXED_NOREPLACE, fd, offset) {
                 Ok(a) => a,
-                Err(libc::EEXIST) => {
-                    if !self.all_guest(addr, len) {
-                        return Err(MapError::NotGuest);
-                    }
-                    host_mmap(addr, len, prot, base_flags | libc::MAP_FIXED, fd, offset).map_err(MapError::Host)?
-                }
+                Err(libc::EEXIST) => return Err(MapError::NotGuest),
                 Err(e) => return Err(MapError::Host(e)),
             }
         } else if noreplace {

@@ -5,6 +5,13 @@
 //! mapping from load errors to one-line messages with distinct exit statuses.
 //! Must not: know how programs are loaded or run (the runtime does), or how
 //! binfmt_misc registrations are written (emu-binfmt does).
+//!
+//! No `fn main`: Rust's start-up code would set SIGPIPE to ignored (which the
+//! guest, and every program it execs, would then inherit), reopen closed standard
+//! descriptors, and read /proc/self/maps to place a stack guard. emu keeps the
+//! dispositions and descriptors it was given, as the kernel would hand them to
+//! the program, and starts faster.
+#![cfg_attr(not(test), no_main)]
 
 mod cli;
 
@@ -82,7 +89,25 @@ fn binfmt(cmd: &emu_binfmt::BinfmtCommand) -> ! {
     }
 }
 
+/// The C runtime's entry point (argc and argv reach `std::env` without it).
+// SAFETY: the one `main` symbol of the program, with the C signature.
+#[cfg(not(test))]
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    // A panic must not unwind into C: exit as Rust's own start-up would.
+    match std::panic::catch_unwind(emu_main) {
+        Ok(()) => 0,
+        Err(_) => 101,
+    }
+}
+
+/// The unit tests' harness brings its own entry point and wants a `main` to set aside.
+#[cfg(test)]
 fn main() {
+    emu_main()
+}
+
+fn emu_main() {
     let start = start();
     let args: Vec<Vec<u8>> = std::env::args_os().map(OsStringExt::into_vec).collect();
     let env: Vec<(Vec<u8>, Vec<u8>)> = std::env::vars_os().map(|(k, v)| (k.into_vec(), v.into_vec())).collect();
@@ -90,6 +115,7 @@ fn main() {
         Ok(cli::Action::Run(c)) => c,
         Ok(cli::Action::Print(text)) => {
             print!("{text}");
+            let _ = std::io::Write::flush(&mut std::io::stdout());
             return;
         }
         Ok(cli::Action::Binfmt(cmd)) => binfmt(&cmd),

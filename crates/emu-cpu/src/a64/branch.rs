@@ -16,7 +16,7 @@ pub static ENCODINGS: &[Encoding] = &[
 ];
 
 fn b_cond(insn: u32, pc: u64) -> Option<Op> {
-    let mut op = Op::new(exec_b_cond, insn, pc);
+    let mut op = Op::new(exec_b_cond, pc);
     op.imm = pc.wrapping_add(sext((bits(insn, 5, 19) << 2) as u64, 21));
     op.a = bits(insn, 0, 4) as u8;
     Some(op)
@@ -29,7 +29,7 @@ fn exec_b_cond(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
 
 fn b_imm(insn: u32, pc: u64) -> Option<Op> {
     let link = insn >> 31 == 1;
-    let mut op = Op::new(if link { exec_bl } else { exec_b }, insn, pc);
+    let mut op = Op::new(if link { exec_bl } else { exec_b }, pc);
     op.imm = pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28));
     Some(op)
 }
@@ -55,7 +55,7 @@ pub fn follow_direct(insn: u32, pc: u64) -> Option<(u64, Option<Op>)> {
     }
     let target = pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28));
     let link = insn >> 31 == 1;
-    Some((target, link.then(|| Op::new(exec_bl_in_line, insn, pc))))
+    Some((target, link.then(|| Op::new(exec_bl_in_line, pc))))
 }
 
 fn exec_bl_in_line(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
@@ -67,7 +67,7 @@ fn cb(insn: u32, pc: u64) -> Option<Op> {
     let sf = insn >> 31 == 1;
     let nz = bits(insn, 24, 1) == 1;
     let exec = pick!(exec_cb, sf, nz);
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rn = rzr(insn);
     op.imm = pc.wrapping_add(sext((bits(insn, 5, 19) << 2) as u64, 21));
     Some(op)
@@ -82,7 +82,7 @@ fn exec_cb<const SF: bool, const NZ: bool>(cpu: &mut Cpu, op: &Op, _: &[Op]) -> 
 
 fn tb(insn: u32, pc: u64) -> Option<Op> {
     let nz = bits(insn, 24, 1) == 1;
-    let mut op = Op::new(pick!(exec_tb, nz), insn, pc);
+    let mut op = Op::new(pick!(exec_tb, nz), pc);
     op.rn = rzr(insn);
     op.a = ((insn >> 31) << 5 | bits(insn, 19, 5)) as u8;
     op.imm = pc.wrapping_add(sext((bits(insn, 5, 14) << 2) as u64, 16));
@@ -97,7 +97,7 @@ fn exec_tb<const NZ: bool>(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
 
 fn br_reg(insn: u32, pc: u64) -> Option<Op> {
     let link = bits(insn, 21, 2) == 1;
-    let mut op = Op::new(if link { exec_blr } else { exec_br }, insn, pc);
+    let mut op = Op::new(if link { exec_blr } else { exec_br }, pc);
     op.rn = rzr(bits(insn, 5, 5));
     Some(op)
 }

@@ -17,7 +17,7 @@ pub static ENCODINGS: &[Encoding] = &[
 
 fn adr(insn: u32, pc: u64) -> Option<Op> {
     let imm = sext(((bits(insn, 5, 19) << 2) | bits(insn, 29, 2)) as u64, 21);
-    let mut op = Op::new(exec_mov_imm, insn, pc);
+    let mut op = Op::new(exec_mov_imm, pc);
     op.rd = wzr(insn);
     op.imm = if insn >> 31 == 1 { (pc & !0xfff).wrapping_add(imm << 12) } else { pc.wrapping_add(imm) };
     Some(op)
@@ -36,7 +36,7 @@ fn add_sub_imm(insn: u32, pc: u64) -> Option<Op> {
         imm <<= 12;
     }
     let exec = pick!(exec_add_imm, sf, sub, s);
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rn = rsp(bits(insn, 5, 5));
     // The flag-setting forms write XZR, the others SP.
     op.rd = if s { wzr(insn) } else { rsp(insn) };
@@ -86,7 +86,7 @@ fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
         (_, true) => exec_ands_imm::<true>,
         (_, false) => exec_ands_imm::<false>,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rn = rn;
     op.rd = if opc == 3 { wzr(insn) } else { rsp(insn) };
     op.imm = imm;
@@ -131,7 +131,7 @@ fn move_wide(insn: u32, pc: u64) -> Option<Op> {
     }
     let shift = hw * 16;
     let imm16 = bits(insn, 5, 16) as u64;
-    let mut op = Op::new(exec_mov_imm, insn, pc);
+    let mut op = Op::new(exec_mov_imm, pc);
     op.rd = wzr(insn);
     match bits(insn, 29, 2) {
         0 => {
@@ -182,7 +182,7 @@ fn bitfield(insn: u32, pc: u64) -> Option<Op> {
         (2, false) => exec_ubfiz,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     op.ra = rzr(insn); // the old destination, read by BFXIL and BFI
     op.rn = rzr(bits(insn, 5, 5));
@@ -241,7 +241,7 @@ fn extract(insn: u32, pc: u64) -> Option<Op> {
     if !sf && lsb >= 32 {
         return None;
     }
-    let mut op = Op::new(if sf { exec_extr::<true> } else { exec_extr::<false> }, insn, pc);
+    let mut op = Op::new(if sf { exec_extr::<true> } else { exec_extr::<false> }, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));

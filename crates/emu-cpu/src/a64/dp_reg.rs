@@ -26,7 +26,7 @@ fn logical_reg(insn: u32, pc: u64) -> Option<Op> {
         return None;
     }
     let (opc, n) = (bits(insn, 29, 2), bits(insn, 21, 1) == 1);
-    let mut op = Op::new(exec_logical_reg::<0, false, true>, insn, pc);
+    let mut op = Op::new(exec_logical_reg::<0, false, true>, pc);
     op.exec = match (opc, n, sf) {
         (0, false, s) => pick_logical::<0, false>(s),
         (0, true, s) => pick_logical::<0, true>(s),
@@ -114,7 +114,7 @@ fn add_sub_shifted(insn: u32, pc: u64) -> Option<Op> {
     let (sub, s) = (bits(insn, 30, 1) == 1, bits(insn, 29, 1) == 1);
     // The unshifted form (ADD x0, x1, x2) is the common one: no shift at run time.
     let exec = if imm6 == 0 { pick!(exec_add_sub_reg, sf, sub, s) } else { pick!(exec_add_sub_shifted, sf, sub, s) };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -168,7 +168,7 @@ fn add_sub_extended(insn: u32, pc: u64) -> Option<Op> {
     }
     let s = bits(insn, 29, 1) == 1;
     let flags = (sf as usize) << 2 | (bits(insn, 30, 1) as usize) << 1 | s as usize;
-    let mut op = Op::new(ADD_SUB_EXTENDED[flags][bits(insn, 13, 3) as usize], insn, pc);
+    let mut op = Op::new(ADD_SUB_EXTENDED[flags][bits(insn, 13, 3) as usize], pc);
     op.rd = if s { wzr(insn) } else { rsp(insn) };
     op.rn = rsp(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -216,7 +216,7 @@ fn exec_add_sub_extended<const SF: bool, const SUB: bool, const S: bool, const O
 
 fn adc_sbc(insn: u32, pc: u64) -> Option<Op> {
     let sf = insn >> 31 == 1;
-    let mut op = Op::new(pick!(exec_adc_sbc, sf, bits(insn, 30, 1) == 1, bits(insn, 29, 1) == 1), insn, pc);
+    let mut op = Op::new(pick!(exec_adc_sbc, sf, bits(insn, 30, 1) == 1, bits(insn, 29, 1) == 1), pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -246,7 +246,7 @@ fn exec_adc_sbc<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, o
 fn cond_compare(insn: u32, pc: u64) -> Option<Op> {
     let sf = insn >> 31 == 1;
     let imm = bits(insn, 11, 1) == 1;
-    let mut op = Op::new(pick!(exec_cond_compare, sf, bits(insn, 30, 1) == 1, imm), insn, pc);
+    let mut op = Op::new(pick!(exec_cond_compare, sf, bits(insn, 30, 1) == 1, imm), pc);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
     op.imm = bits(insn, 16, 5) as u64;
@@ -276,7 +276,7 @@ fn cond_select(insn: u32, pc: u64) -> Option<Op> {
         2 => pick!(exec_csinv, sf),
         _ => pick!(exec_csneg, sf),
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -317,7 +317,7 @@ fn dp_3src(insn: u32, pc: u64) -> Option<Op> {
         (true, 6, false) => exec_umulh,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -380,7 +380,7 @@ fn dp_2src(insn: u32, pc: u64) -> Option<Op> {
         }
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));
@@ -450,7 +450,7 @@ fn dp_1src(insn: u32, pc: u64) -> Option<Op> {
         (5, s) => pick!(exec_cls, s),
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     op.rn = rzr(bits(insn, 5, 5));
     Some(op)

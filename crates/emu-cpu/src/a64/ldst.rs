@@ -169,7 +169,7 @@ fn rt_field(k: u8, n: u32) -> u8 {
 }
 
 fn single_op(k: u8, mode: u8, insn: u32, pc: u64, imm: u64) -> Op {
-    let mut op = Op::new(SINGLE[k as usize][mode as usize], insn, pc);
+    let mut op = Op::new(SINGLE[k as usize][mode as usize], pc);
     op.rd = rt_field(k, insn);
     op.rn = rsp(bits(insn, 5, 5));
     op.imm = imm;
@@ -256,7 +256,7 @@ fn pair(insn: u32, pc: u64) -> Option<Op> {
         return None;
     }
     let imm = sext(bits(insn, 15, 7) as u64, 7) << SCALE[k as usize];
-    let mut op = Op::new(PAIR[k as usize][mode as usize], insn, pc);
+    let mut op = Op::new(PAIR[k as usize][mode as usize], pc);
     op.rd = rt_field(k, insn);
     op.ra = rt_field(k, bits(insn, 10, 5));
     op.rn = rsp(bits(insn, 5, 5));

@@ -27,7 +27,7 @@ fn exclusive_ordered(insn: u32, pc: u64) -> Option<Op> {
     let size = bits(insn, 30, 2) as u8;
     let (o2, load, o1, o0) = (bits(insn, 23, 1), bits(insn, 22, 1) == 1, bits(insn, 21, 1), bits(insn, 15, 1));
     let (rs, rt2, rn, rt) = (bits(insn, 16, 5), bits(insn, 10, 5), bits(insn, 5, 5), bits(insn, 0, 5));
-    let mut op = Op::new(exec_ldxr, insn, pc);
+    let mut op = Op::new(exec_ldxr, pc);
     op.rn = rsp(rn);
     op.a = size;
     match (o2, o1) {
@@ -206,7 +206,7 @@ fn exec_casp(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
 
 fn atomic_memory(insn: u32, pc: u64) -> Option<Op> {
     let (o3, opc) = (bits(insn, 15, 1), bits(insn, 12, 3));
-    let mut op = Op::new(exec_atomic_rmw, insn, pc);
+    let mut op = Op::new(exec_atomic_rmw, pc);
     op.a = bits(insn, 30, 2) as u8;
     op.rn = rsp(bits(insn, 5, 5));
     op.rm = rzr(bits(insn, 16, 5));

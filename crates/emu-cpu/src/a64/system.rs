@@ -21,8 +21,8 @@ pub static ENCODINGS: &[Encoding] = &[
     enc("SYS (DC, IC)", "1101010100001xxxxxxxxxxxxxxttttt", sys),
 ];
 
-fn svc(insn: u32, pc: u64) -> Option<Op> {
-    Some(Op::new(exec_svc, insn, pc))
+fn svc(_: u32, pc: u64) -> Option<Op> {
+    Some(Op::new(exec_svc, pc))
 }
 
 fn exec_svc(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
@@ -31,24 +31,26 @@ fn exec_svc(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
 }
 
 fn brk(insn: u32, pc: u64) -> Option<Op> {
-    Some(Op::new(exec_brk, insn, pc))
+    let mut op = Op::new(exec_brk, pc);
+    op.imm = bits(insn, 5, 16) as u64;
+    Some(op)
 }
 
 fn exec_brk(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.pc = op.pc;
-    cpu.exit(Exit::Breakpoint { pc: op.pc, imm: bits(op.insn, 5, 16) as u16 })
+    cpu.exit(Exit::Breakpoint { pc: op.pc, imm: op.imm as u16 })
 }
 
-fn nop(insn: u32, pc: u64) -> Option<Op> {
-    Some(Op::new(exec_nop, insn, pc))
+fn nop(_: u32, pc: u64) -> Option<Op> {
+    Some(Op::new(exec_nop, pc))
 }
 
 fn exec_nop(cpu: &mut Cpu, _: &Op, rest: &[Op]) -> Flow {
     next(cpu, rest)
 }
 
-fn clrex(insn: u32, pc: u64) -> Option<Op> {
-    Some(Op::new(exec_clrex, insn, pc))
+fn clrex(_: u32, pc: u64) -> Option<Op> {
+    Some(Op::new(exec_clrex, pc))
 }
 
 fn exec_clrex(cpu: &mut Cpu, _: &Op, rest: &[Op]) -> Flow {
@@ -60,7 +62,7 @@ fn barrier(insn: u32, pc: u64) -> Option<Op> {
     // DMB ISHLD/OSHLD/NSHLD/LD order loads only, which x86 already does.
     let crm = bits(insn, 8, 4);
     let loads_only = crm & 3 == 1;
-    Some(Op::new(if loads_only { exec_nop } else { exec_full_fence }, insn, pc))
+    Some(Op::new(if loads_only { exec_nop } else { exec_full_fence }, pc))
 }
 
 fn exec_full_fence(cpu: &mut Cpu, _: &Op, rest: &[Op]) -> Flow {
@@ -89,13 +91,13 @@ fn mrs(insn: u32, pc: u64) -> Option<Op> {
                 CNTFRQ_EL0 => CNTFRQ_VALUE,
                 _ => sysreg::id_register(k)?,
             };
-            let mut op = Op::new(|c, o, r| set_rt(c, o, r, o.imm), insn, pc);
+            let mut op = Op::new(|c, o, r| set_rt(c, o, r, o.imm), pc);
             op.imm = v;
             op.rd = wzr(insn);
             return Some(op);
         }
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = wzr(insn);
     Some(op)
 }
@@ -128,7 +130,7 @@ fn msr(insn: u32, pc: u64) -> Option<Op> {
         },
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rn = rzr(insn);
     Some(op)
 }
@@ -136,7 +138,7 @@ fn msr(insn: u32, pc: u64) -> Option<Op> {
 fn sys(insn: u32, pc: u64) -> Option<Op> {
     // SYS op1, CRn, CRm, op2 (key without op0).
     let (op1, crn, crm, op2) = (bits(insn, 16, 3), bits(insn, 12, 4), bits(insn, 8, 4), bits(insn, 5, 3));
-    let mut op = Op::new(exec_nop, insn, pc);
+    let mut op = Op::new(exec_nop, pc);
     op.rn = rzr(insn);
     match (op1, crn, crm, op2) {
         (3, 7, 4, 1) => op.exec = exec_dc_zva,

@@ -19,7 +19,7 @@ pub fn decode_fcmp(insn: u32, pc: u64) -> Option<Op> {
         (1, true) => exec_fcmp::<f64, true>,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rn = bits(insn, 5, 5) as u8;
     op.a = zero as u8;
     op.rm = bits(insn, 16, 5) as u8;
@@ -43,7 +43,7 @@ pub fn decode_fccmp(insn: u32, pc: u64) -> Option<Op> {
         (1, true) => exec_fccmp::<f64, true>,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rn = bits(insn, 5, 5) as u8;
     op.rm = bits(insn, 16, 5) as u8;
     op.a = bits(insn, 12, 4) as u8;
@@ -68,7 +68,7 @@ pub fn decode_fcsel(insn: u32, pc: u64) -> Option<Op> {
         1 => exec_fcsel::<64>,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = (insn & 31) as u8;
     op.rn = bits(insn, 5, 5) as u8;
     op.rm = bits(insn, 16, 5) as u8;

@@ -59,7 +59,7 @@ pub fn decode_int(insn: u32, pc: u64) -> Option<Op> {
     let sf = insn >> 31 == 1;
     let t = ftype(insn);
     let (rmode, opc) = (bits(insn, 19, 2) as u8, bits(insn, 16, 3));
-    let mut op = Op::new(exec_fmov_from_gen::<32, false>, insn, pc);
+    let mut op = Op::new(exec_fmov_from_gen::<32, false>, pc);
     // The general-register side maps 31 to ZR; the FP side is a V register.
     let (gen_dst, gen_src) = (wzr(insn), rzr(bits(insn, 5, 5)));
     let (v_dst, v_src) = ((insn & 31) as u8, bits(insn, 5, 5) as u8);
@@ -102,7 +102,7 @@ pub fn decode_fixed(insn: u32, pc: u64) -> Option<Op> {
         return None;
     }
     let t = ftype(insn);
-    let mut op = Op::new(exec_fmov_from_gen::<32, false>, insn, pc);
+    let mut op = Op::new(exec_fmov_from_gen::<32, false>, pc);
     op.a = (64 - scale) as u8;
     match (bits(insn, 19, 2), bits(insn, 16, 3)) {
         (3, 0 | 1) => {

@@ -30,7 +30,7 @@ pub fn decode(insn: u32, pc: u64) -> Option<Op> {
         (1, 8..=15) => frint_fn::<f64>(opc)?,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = (insn & 31) as u8;
     op.rn = bits(insn, 5, 5) as u8;
     Some(op)
@@ -231,7 +231,7 @@ pub fn decode_fmov_imm(insn: u32, pc: u64) -> Option<Op> {
         1 => 64,
         _ => return None,
     };
-    let mut op = Op::new(exec_fmov_imm, insn, pc);
+    let mut op = Op::new(exec_fmov_imm, pc);
     op.rd = (insn & 31) as u8;
     op.imm = expand_fp_imm(bits(insn, 13, 8), bits_);
     Some(op)

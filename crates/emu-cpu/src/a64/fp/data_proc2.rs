@@ -12,7 +12,7 @@ pub fn decode(insn: u32, pc: u64) -> Option<Op> {
         1 => dp2_fn::<f64>(opc)?,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = (insn & 31) as u8;
     op.rn = bits(insn, 5, 5) as u8;
     op.rm = bits(insn, 16, 5) as u8;
@@ -74,7 +74,7 @@ pub fn decode_dp3(insn: u32, pc: u64) -> Option<Op> {
         (1, 3) => exec_dp3::<f64, true, false>,
         _ => return None,
     };
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = (insn & 31) as u8;
     op.rn = bits(insn, 5, 5) as u8;
     op.rm = bits(insn, 16, 5) as u8;

@@ -6,7 +6,7 @@ use super::arith::{FPCR_FZ, IDC, IOC, IXC};
 use crate::state::*;
 
 pub fn decode(insn: u32, pc: u64) -> Option<Op> {
-    let mut op = Op::new(exec_fjcvtzs, insn, pc);
+    let mut op = Op::new(exec_fjcvtzs, pc);
     op.rd = wzr(insn);
     op.rn = bits(insn, 5, 5) as u8;
     Some(op)

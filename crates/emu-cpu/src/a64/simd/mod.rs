@@ -104,7 +104,7 @@ pub fn wr(cpu: &mut Cpu, op: &Op, v: u128) {
 /// An Op with the common register fields of a SIMD encoding and `op.d` set for a
 /// vector of Q (bit 30).
 pub fn vop(exec: crate::state::ExecFn, insn: u32, pc: u64) -> Op {
-    let mut op = Op::new(exec, insn, pc);
+    let mut op = Op::new(exec, pc);
     op.rd = (insn & 31) as u8;
     op.rn = bits(insn, 5, 5) as u8;
     op.rm = bits(insn, 16, 5) as u8;
