@@ -2,15 +2,9 @@
 //! indirect call per instruction, a block lookup per taken branch.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use emu_cpu::{BlockCache, CodeMemory, Cpu, Exit};
+use emu_benches::run_until_svc;
+use emu_cpu::BlockCache;
 use std::hint::black_box;
-
-struct Buffer;
-impl CodeMemory for Buffer {
-    fn is_executable(&self, _: u64) -> bool {
-        true
-    }
-}
 
 /// x1 = sum of 1..=x0, counting x0 down: ADD, SUBS, B.NE per iteration.
 const LOOP: [u32; 4] = [
@@ -22,17 +16,12 @@ const LOOP: [u32; 4] = [
 
 fn dispatch(c: &mut Criterion) {
     const N: u64 = 100_000;
-    let code = LOOP.to_vec();
     let mut cache = BlockCache::new();
-    let stop = std::sync::atomic::AtomicBool::new(false);
     let mut g = c.benchmark_group("dispatch");
     g.throughput(Throughput::Elements(3 * N));
     g.bench_function("add_subs_bne_loop", |b| {
         b.iter(|| {
-            let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
-            cpu.x[0] = black_box(N);
-            let exit = cache.run(&mut cpu, &Buffer, &stop);
-            assert_eq!(exit, Exit::Syscall);
+            let cpu = run_until_svc(&mut cache, &LOOP, |cpu| cpu.x[0] = black_box(N));
             assert_eq!(cpu.x[1], N * (N + 1) / 2);
         })
     });

@@ -19,6 +19,7 @@ const COVERED: &[&str] = &[
     "bench_fp",
     "bench_int",
     "bench_mem",
+    "bench_string",
     "exit_code",
     "files",
     "fork_exec",
@@ -278,6 +279,15 @@ fn bench_fp() {
         assert_exit(&out, 0);
         // The well-known starting energy of the five-body system.
         assert_lines(&out, &["energy before: -0.169075164"]);
+    }
+}
+
+#[test]
+fn bench_string() {
+    for out in check("bench_string", |i| i.args(["2"])) {
+        assert_exit(&out, 0);
+        // The checksum of the x86_64 build of the same source.
+        assert_eq!(out.stdout_str(), "passes=2 checksum=42f28e153f08cac3\n", "{out}");
     }
 }
 

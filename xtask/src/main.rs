@@ -23,10 +23,11 @@ commands:
   testbins        build testbins/*.{c,S} into target/testbins/{static,pie,dynamic,native}
   fetch-busybox   download and unpack busybox-static:arm64 into target/busybox-arm64
   fetch-sysroot   download and unpack arm64 bash, coreutils, python3, perl, lua5.4, xz,
-                  sqlite3 and their libraries into
+                  gzip, sqlite3 and their libraries into
                   target/sysroot-arm64 (for emu -L and the dynamic-program tests)
-  bench [--runs N]
-                  compare native, qemu-aarch64-static and emu on the bench programs
+  bench [--runs N] [--only SUBSTR] [--json PATH]
+                  time workloads natively, under qemu-aarch64-static and under emu,
+                  judged against issue 6's targets (see README: Benchmarks)
   difftest [--count N] [--class NAME] [--seed S]
                   random instructions under emu and qemu-aarch64-static, compared
   dist            build the static release emu (for binfmt_misc, containers, chroots)
@@ -122,6 +123,12 @@ fn run_cmd(cmd: &mut Command) -> Result {
 
 fn display_cmd(cmd: &Command) -> String {
     std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(OsStr::to_string_lossy).collect::<Vec<_>>().join(" ")
+}
+
+/// `program`'s path in PATH (or in /usr/sbin, which a user's PATH may leave out).
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin")]).map(|d| d.join(program)).find(|p| p.is_file())
 }
 
 /// Whether `program` can be found and started at all.

@@ -6,9 +6,9 @@
 //! separate root filesystem, under qemu-aarch64-static registered the same way.
 //! Needs root; changes to binfmt_misc and mounts are undone on every exit.
 
-mod guard;
+pub(crate) mod guard;
 
-use crate::{dist, run_cmd, Result};
+use crate::{dist, run_cmd, which, Result};
 use guard::{unmount_below, Mounts, Registration};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -388,11 +388,6 @@ fn ensure_debootstrap() -> Result {
     }
     step("installing debootstrap");
     run_cmd(Command::new("apt-get").args(["install", "-y", "debootstrap"]))
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).chain([PathBuf::from("/usr/sbin")]).map(|d| d.join(program)).find(|p| p.is_file())
 }
 
 /// The last `lines` lines of a log file, or why there are none.

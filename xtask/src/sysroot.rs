@@ -1,8 +1,8 @@
 //! `cargo xtask fetch-sysroot`: Debian's arm64 packages of some real dynamically
-//! linked programs (bash, coreutils, python3, perl, lua5.4, xz, sqlite3, go, and the
-//! libraries they load), unpacked into target/sysroot-arm64 for `emu -L` and the
-//! dynamic-program tests. Downloaded with apt into target/debs/sysroot, where
-//! they stay as a cache; never committed.
+//! linked programs (bash, coreutils, python3, perl, lua5.4, xz, gzip, sqlite3,
+//! go, and the libraries they load), unpacked into target/sysroot-arm64 for
+//! `emu -L` and the dynamic-program tests. Downloaded with apt into
+//! target/debs/sysroot, where they stay as a cache; never committed.
 
 use crate::fetch::check_arm64_enabled;
 use crate::{run_cmd, Result};
@@ -36,11 +36,12 @@ pub const PACKAGES: &[&str] = &[
     "liblzma5",
     "libuuid1",
     "libcrypt1",
-    // perl, lua, xz, sqlite3
+    // perl, lua, xz, gzip, sqlite3
     "perl-base",
     "lua5.4",
     "libreadline8",
     "xz-utils",
+    "gzip",
     "sqlite3",
     "libsqlite3-0",
     // the Go toolchain: a Go runtime (many threads, signals for preemption)

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::{have_program, Result};
 
 const CROSS_CC: &str = "aarch64-linux-gnu-gcc";
-const HOST_CC: &str = "cc";
+pub(crate) const HOST_CC: &str = "cc";
 
 struct Job {
     cc: &'static str,
@@ -119,7 +119,7 @@ fn stem(path: &Path) -> Result<String> {
         .ok_or_else(|| format!("unusable file name {}", path.display()))
 }
 
-fn up_to_date(src: &Path, out: &Path) -> bool {
+pub(crate) fn up_to_date(src: &Path, out: &Path) -> bool {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     match (mtime(src), mtime(out)) {
         (Some(s), Some(o)) => o > s,

@@ -1,6 +1,7 @@
-//! What `cargo xtask rootfs` changes on the machine, undone whatever happens:
-//! a temporary binfmt_misc registration (emu's or qemu's), other arm64
-//! registrations disabled meanwhile, and file systems mounted in the chroot.
+//! What `cargo xtask rootfs` (and the bench's process-heavy row) changes on
+//! the machine, undone whatever happens: a temporary binfmt_misc registration
+//! (emu's or qemu's), other arm64 registrations disabled meanwhile, and file
+//! systems mounted in the chroot.
 
 use crate::Result;
 use emu_binfmt::{Binfmt, MOUNT_POINT};
@@ -27,7 +28,7 @@ impl Registration {
         for other in reg.binfmt.entries() {
             if other.enabled && other.handles_aarch64() && other.name != name {
                 reg.binfmt.control(&other.name, "0").map_err(|e| format!("cannot disable {}: {e}", other.name))?;
-                println!("rootfs: disabled the binfmt_misc registration {} for now", other.name);
+                println!("binfmt: disabled the binfmt_misc registration {} for now", other.name);
                 reg.disabled.push(other.name);
             }
         }
@@ -35,7 +36,7 @@ impl Registration {
             .binfmt
             .install(name, flags, false, false, interpreter)
             .map_err(|e| format!("cannot register {} with binfmt_misc: {e}", interpreter.display()))?;
-        print!("rootfs: {}", report.text);
+        print!("binfmt: {}", report.text);
         Ok(reg)
     }
 }
@@ -44,16 +45,16 @@ impl Drop for Registration {
     fn drop(&mut self) {
         if self.binfmt.dir.join(&self.name).exists() {
             match self.binfmt.control(&self.name, "-1") {
-                Ok(()) => println!("rootfs: removed the binfmt_misc registration {}", self.name),
+                Ok(()) => println!("binfmt: removed the binfmt_misc registration {}", self.name),
                 Err(e) => eprintln!(
-                    "rootfs: cannot remove {}: {e}; run `emu binfmt uninstall --name {}`",
+                    "binfmt: cannot remove {}: {e}; run `emu binfmt uninstall --name {}`",
                     self.name, self.name
                 ),
             }
         }
         for name in &self.disabled {
             if let Err(e) = self.binfmt.control(name, "1") {
-                eprintln!("rootfs: cannot enable {name} again: {e}");
+                eprintln!("binfmt: cannot enable {name} again: {e}");
             }
         }
         if self.unmount {
