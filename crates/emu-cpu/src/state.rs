@@ -102,9 +102,10 @@ pub struct Monitor {
 /// Guest architectural state of one thread.
 #[repr(C)]
 pub struct Cpu {
-    /// x0..x30, SP (31), the zero slot (32), the write sink (33); padded to 64 so an
-    /// index masked with 63 needs no bounds check.
-    pub x: [u64; 64],
+    /// x0..x30, SP (31), the zero slot (32), the write sink (33); padded to 256 so
+    /// that any u8 index is in bounds: an operand costs one load, no mask and
+    /// no bounds check. (The slots above 33 are never used.)
+    pub x: [u64; 256],
     pub v: [u128; 32],
     pub pc: u64,
     /// N, Z, C, V in bits 31..28, as in the NZCV system register.
@@ -124,7 +125,7 @@ pub struct Cpu {
 impl Default for Cpu {
     fn default() -> Self {
         Cpu {
-            x: [0; 64],
+            x: [0; 256],
             v: [0; 32],
             pc: 0,
             nzcv: 0,
@@ -160,16 +161,16 @@ impl Cpu {
 
     #[inline(always)]
     pub fn r(&self, i: u8) -> u64 {
-        self.x[(i & 63) as usize]
+        self.x[i as usize]
     }
     #[inline(always)]
     pub fn set(&mut self, i: u8, v: u64) {
-        self.x[(i & 63) as usize] = v;
+        self.x[i as usize] = v;
     }
     /// Writes a W register: the upper 32 bits are cleared, as the manual says.
     #[inline(always)]
     pub fn set_w(&mut self, i: u8, v: u32) {
-        self.x[(i & 63) as usize] = v as u64;
+        self.x[i as usize] = v as u64;
     }
     #[inline(always)]
     pub fn sp(&self) -> u64 {

@@ -48,7 +48,7 @@ fn exec_add_imm<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, o
     let n = cpu.r(op.rn);
     if SF {
         if S {
-            let (r, f) = if SUB { add_with_carry64(n, !op.imm, true) } else { add_with_carry64(n, op.imm, false) };
+            let (r, f) = add_sub_flags64::<SUB>(n, op.imm);
             cpu.nzcv = f;
             cpu.set(op.rd, r);
         } else {
@@ -57,7 +57,7 @@ fn exec_add_imm<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, o
     } else {
         let (n, imm) = (n as u32, op.imm as u32);
         if S {
-            let (r, f) = if SUB { add_with_carry32(n, !imm, true) } else { add_with_carry32(n, imm, false) };
+            let (r, f) = add_sub_flags32::<SUB>(n, imm);
             cpu.nzcv = f;
             cpu.set_w(op.rd, r);
         } else {

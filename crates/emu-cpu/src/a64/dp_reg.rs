@@ -127,7 +127,7 @@ fn add_sub_shifted(insn: u32, pc: u64) -> Option<Op> {
 fn add_sub<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, rd: u8, n: u64, m: u64) {
     if SF {
         if S {
-            let (r, f) = if SUB { add_with_carry64(n, !m, true) } else { add_with_carry64(n, m, false) };
+            let (r, f) = add_sub_flags64::<SUB>(n, m);
             cpu.nzcv = f;
             cpu.set(rd, r);
         } else {
@@ -136,7 +136,7 @@ fn add_sub<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, rd: u8
     } else {
         let (n, m) = (n as u32, m as u32);
         if S {
-            let (r, f) = if SUB { add_with_carry32(n, !m, true) } else { add_with_carry32(n, m, false) };
+            let (r, f) = add_sub_flags32::<SUB>(n, m);
             cpu.nzcv = f;
             cpu.set_w(rd, r);
         } else {
