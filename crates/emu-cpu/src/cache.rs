@@ -155,11 +155,23 @@ impl BlockCache {
 /// may leave the straight line, except that B and BL to code not yet in the block
 /// are followed (see [`crate::a64::branch::follow_direct`]).
 pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
+    // Decoded into a buffer kept per thread, then copied into one allocation of
+    // the exact size: a block costs one allocation, with no growth or shrinking.
+    thread_local!(static SCRATCH: std::cell::RefCell<Vec<Op>> = std::cell::RefCell::new(Vec::with_capacity(MAX_BLOCK)));
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut ops) => build_block_into(pc, mem, &mut ops),
+        // Only if a decoder were to re-enter (it does not): a buffer of its own.
+        Err(_) => build_block_into(pc, mem, &mut Vec::with_capacity(MAX_BLOCK)),
+    })
+}
+
+fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
+    ops.clear();
     let decoder = Decoder::get();
-    let mut ops = Vec::with_capacity(16);
     // The pieces of straight-line code decoded so far: [from, a).
     let mut from = pc;
-    let mut pieces: Vec<(u64, u64)> = Vec::new();
+    let mut pieces = [(0u64, 0u64); MAX_FOLLOWED + 1];
+    let mut followed = 0;
     let mut a = pc;
     let mut page_ok = u64::MAX;
     while ops.len() < MAX_BLOCK {
@@ -174,13 +186,14 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
         }
         let insn = emu_memory::load_u32(a);
         if let Some((target, link)) = crate::a64::branch::follow_direct(insn, a) {
-            let seen = |t: u64| (from..=a).contains(&t) || pieces.iter().any(|&(s, e)| (s..e).contains(&t));
+            let seen = |t: u64| (from..=a).contains(&t) || pieces[..followed].iter().any(|&(s, e)| (s..e).contains(&t));
             // A target already in the block is a loop: that ends the block, so the
             // run loop sees every iteration. So does a target that is not
             // executable now (it may become so before the branch runs).
-            if !seen(target) && pieces.len() < MAX_FOLLOWED && ops.len() + 1 < MAX_BLOCK && mem.is_executable(target) {
+            if !seen(target) && followed < MAX_FOLLOWED && ops.len() + 1 < MAX_BLOCK && mem.is_executable(target) {
                 ops.extend(link);
-                pieces.push((from, a + 4));
+                pieces[followed] = (from, a + 4);
+                followed += 1;
                 from = target;
                 a = target;
                 page_ok = target & !0xfff;
@@ -202,9 +215,9 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
             break;
         }
     }
-    pieces.push((from, a));
-    let span = pieces.iter().fold((u64::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e)));
-    Block { start: pc, end: a, span, ops: ops.into_boxed_slice(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
+    pieces[followed] = (from, a);
+    let span = pieces[..=followed].iter().fold((u64::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e)));
+    Block { start: pc, end: a, span, ops: ops[..].into(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
 }
 
 #[cfg(test)]
