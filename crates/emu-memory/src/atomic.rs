@@ -115,14 +115,16 @@ pub fn cas_u128(addr: u64, old: u128, new: u128) -> Result<u128, u128> {
     let (mut lo, mut hi) = (old as u64, (old >> 64) as u64);
     let ok: u8;
     // SAFETY: CMPXCHG16B on a guest address; a misaligned or unmapped address
-    // faults like any guest access and is reported to the guest.
+    // faults like any guest access and is reported to the guest. rbx cannot be
+    // named as an operand, so the new low half is swapped into it; the address
+    // is in a fixed register, since the allocator may otherwise give it rbx.
     unsafe {
         std::arch::asm!(
             "xchg rbx, {nlo}",
-            "lock cmpxchg16b [{p}]",
-            "sete {ok}",
+            "lock cmpxchg16b [rdi]",
             "xchg rbx, {nlo}",
-            p = in(reg) addr,
+            "sete {ok}",
+            in("rdi") addr,
             nlo = inout(reg) new as u64 => _,
             ok = out(reg_byte) ok,
             in("rcx") (new >> 64) as u64,
