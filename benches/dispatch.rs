@@ -1,5 +1,5 @@
-//! The interpreter's dispatch loop on a hot integer loop: pre-decoded blocks, one
-//! indirect call per instruction, a block lookup per taken branch.
+//! The interpreter's dispatch on a hot integer loop: pre-decoded blocks, one
+//! indirect jump per instruction (threaded), a link or lookup per taken branch.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use emu_benches::run_until_svc;
