@@ -25,12 +25,11 @@ pub trait CodeMemory {
 }
 
 pub struct Block {
-    pub start: u64,
     /// Address after the last instruction: where execution goes on when the block
     /// ends without a taken branch.
     pub end: u64,
     /// The lowest and highest addresses of the code the block was decoded from
-    /// (it may follow B and BL, so this can be more than [start, end)).
+    /// (it may follow B and BL, so this can be more than the block's pc to `end`).
     span: (u64, u64),
     pub ops: Box<[Op]>,
     /// The last two successors (pc, block): a hot loop goes from block to block
@@ -158,11 +157,7 @@ pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
     // Decoded into a buffer kept per thread, then copied into one allocation of
     // the exact size: a block costs one allocation, with no growth or shrinking.
     thread_local!(static SCRATCH: std::cell::RefCell<Vec<Op>> = std::cell::RefCell::new(Vec::with_capacity(MAX_BLOCK)));
-    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut ops) => build_block_into(pc, mem, &mut ops),
-        // Only if a decoder were to re-enter (it does not): a buffer of its own.
-        Err(_) => build_block_into(pc, mem, &mut Vec::with_capacity(MAX_BLOCK)),
-    })
+    SCRATCH.with_borrow_mut(|ops| build_block_into(pc, mem, ops))
 }
 
 fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
@@ -217,7 +212,7 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
     }
     pieces[followed] = (from, a);
     let span = pieces[..=followed].iter().fold((u64::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e)));
-    Block { start: pc, end: a, span, ops: ops[..].into(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
+    Block { end: a, span, ops: ops[..].into(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
 }
 
 #[cfg(test)]
@@ -251,6 +246,37 @@ mod tests {
         let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
         let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
         assert_eq!(exit, Exit::Undefined { pc: code.as_ptr() as u64 + 4, insn: 0 });
+    }
+
+    #[test]
+    fn b_and_bl_are_followed_in_one_block() {
+        let code: Vec<u32> = vec![
+            0x9400_0003, // bl +12
+            0x0000_0000, // udf #0 (skipped)
+            0x0000_0000, // udf #0 (skipped)
+            0x9100_0421, // add x1, x1, #1
+            0x1400_0002, // b +8
+            0x0000_0000, // udf #0 (skipped)
+            0xd400_0001, // svc #0
+        ];
+        let base = code.as_ptr() as u64;
+        let mut cpu = Cpu { pc: base, ..Default::default() };
+        let mut cache = BlockCache::new();
+        assert_eq!(cache.run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
+        assert_eq!((cpu.x[1], cpu.x[30], cpu.pc), (1, base + 4, base + 28));
+        // SAFETY: the block was just built by this cache, which still owns it.
+        let block = unsafe { &*cache.lookup(base, &Buffer) };
+        // The link write of BL, the ADD and the SVC; B leaves nothing.
+        assert_eq!(block.ops.len(), 3);
+        assert_eq!(block.end, base + 28);
+    }
+
+    #[test]
+    fn a_b_back_into_the_block_ends_it() {
+        // add x1, x1, #1; b -4: a loop, so the B stays (not followed again and again).
+        let code: Vec<u32> = vec![0x9100_0421, 0x17ff_ffff];
+        let block = build_block(code.as_ptr() as u64, &Buffer);
+        assert_eq!((block.ops.len(), block.end), (2, code.as_ptr() as u64 + 8));
     }
 }
 

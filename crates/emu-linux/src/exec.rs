@@ -161,11 +161,16 @@ pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>,
 
 pub fn execve(ctx: &mut SyscallCtx) -> Outcome {
     let Ok(path) = read_cstr(ctx.arg(0), PATH_MAX) else { return err(libc::EFAULT) };
-    let argv = match read_string_array(ctx.arg(1)) {
+    exec_with_arrays(ctx, path, ctx.arg(1), ctx.arg(2))
+}
+
+/// Reads the guest's argv and envp arrays and executes `path` with them.
+fn exec_with_arrays(ctx: &SyscallCtx, path: Vec<u8>, argv: u64, envp: u64) -> Outcome {
+    let argv = match read_string_array(argv) {
         Ok(a) => a,
         Err(e) => return err(e),
     };
-    let envp = match read_string_array(ctx.arg(2)) {
+    let envp = match read_string_array(envp) {
         Ok(a) => a,
         Err(e) => return err(e),
     };
@@ -182,13 +187,5 @@ pub fn execveat(ctx: &mut SyscallCtx) -> Outcome {
         p.extend_from_slice(&path);
         path = p;
     }
-    let argv = match read_string_array(ctx.arg(2)) {
-        Ok(a) => a,
-        Err(e) => return err(e),
-    };
-    let envp = match read_string_array(ctx.arg(3)) {
-        Ok(a) => a,
-        Err(e) => return err(e),
-    };
-    err(exec_program(ctx, path, argv, envp))
+    exec_with_arrays(ctx, path, ctx.arg(2), ctx.arg(3))
 }

@@ -75,14 +75,9 @@ pub fn shift32(v: u32, ty: u8, amount: u32) -> u32 {
     }
 }
 
-/// ExtendReg: UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX, then a left shift.
-#[inline(always)]
-pub fn extend(v: u64, option: u8, shift: u8) -> u64 {
-    extend_value(v, option) << shift
-}
-
-/// The extension alone; with `option` a constant (a const generic at the call
-/// site) it compiles to one instruction, where a runtime option costs a switch.
+/// ExtendReg without its shift: UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX.
+/// With `option` a constant (a const generic at the call site) it compiles to
+/// one instruction, where a runtime option costs a switch.
 #[inline(always)]
 pub fn extend_value(v: u64, option: u8) -> u64 {
     match option & 7 {

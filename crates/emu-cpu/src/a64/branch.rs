@@ -27,10 +27,15 @@ fn exec_b_cond(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     Flow::Branch
 }
 
+/// B and BL: whether it links, and the target (imm26, in words, from `pc`).
+fn b_imm_fields(insn: u32, pc: u64) -> (bool, u64) {
+    (insn >> 31 == 1, pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28)))
+}
+
 fn b_imm(insn: u32, pc: u64) -> Option<Op> {
-    let link = insn >> 31 == 1;
+    let (link, target) = b_imm_fields(insn, pc);
     let mut op = Op::new(if link { exec_bl } else { exec_b }, pc);
-    op.imm = pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28));
+    op.imm = target;
     Some(op)
 }
 
@@ -53,8 +58,7 @@ pub fn follow_direct(insn: u32, pc: u64) -> Option<(u64, Option<Op>)> {
     if insn & 0x7c00_0000 != 0x1400_0000 {
         return None;
     }
-    let target = pc.wrapping_add(sext((bits(insn, 0, 26) << 2) as u64, 28));
-    let link = insn >> 31 == 1;
+    let (link, target) = b_imm_fields(insn, pc);
     Some((target, link.then(|| Op::new(exec_bl_in_line, pc))))
 }
 
