@@ -169,6 +169,9 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
     let mut followed = 0;
     let mut a = pc;
     let mut page_ok = u64::MAX;
+    // The word of the last operation pushed, while that operation may still be
+    // fused with the next one.
+    let mut prev_insn = None;
     while ops.len() < MAX_BLOCK {
         let page = a & !0xfff;
         if page != page_ok {
@@ -186,6 +189,7 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
             // run loop sees every iteration. So does a target that is not
             // executable now (it may become so before the branch runs).
             if !seen(target) && followed < MAX_FOLLOWED && ops.len() + 1 < MAX_BLOCK && mem.is_executable(target) {
+                prev_insn = None;
                 ops.extend(link);
                 pieces[followed] = (from, a + 4);
                 followed += 1;
@@ -204,6 +208,10 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
                 (op, true)
             }
         };
+        if let (Some(prev), Some(last)) = (prev_insn, ops.last_mut()) {
+            crate::a64::branch::fuse_compare_branch(prev, last, insn);
+        }
+        prev_insn = Some(insn);
         ops.push(op);
         a += 4;
         if end {
@@ -269,6 +277,29 @@ mod tests {
         // The link write of BL, the ADD and the SVC; B leaves nothing.
         assert_eq!(block.ops.len(), 3);
         assert_eq!(block.end, base + 28);
+    }
+
+    /// CMP then B.cond run as one operation: both the branch and the flags it
+    /// leaves behind are those of the two instructions.
+    #[test]
+    fn compare_and_branch_pairs() {
+        let run = |code: &[u32], x0: u64| {
+            let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
+            cpu.x[0] = x0;
+            cpu.x[1] = 7;
+            let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
+            (exit, cpu.pc - code.as_ptr() as u64, cpu.nzcv)
+        };
+        // cmp x0, x1; b.lt +8; udf #0; svc #0
+        let reg = [0xeb01_001f, 0x5400_004b, 0x0000_0000, 0xd400_0001];
+        // 5 - 7: N, a borrow (C clear); taken.
+        assert_eq!(run(&reg, 5), (Exit::Syscall, 16, 0x8000_0000));
+        // 9 - 7: C; not taken, on to the UDF.
+        let (exit, _, nzcv) = run(&reg, 9);
+        assert_eq!((exit, nzcv), (Exit::Undefined { pc: reg.as_ptr() as u64 + 8, insn: 0 }, 0x2000_0000));
+        // cmp w0, #5; b.eq +8; udf #0; svc #0 (the upper half of x0 is ignored)
+        let imm = [0x7100_141f, 0x5400_0040, 0x0000_0000, 0xd400_0001];
+        assert_eq!(run(&imm, 0xffff_ffff_0000_0005), (Exit::Syscall, 16, 0x6000_0000));
     }
 
     #[test]
