@@ -68,8 +68,7 @@ impl BlockCache {
     pub fn new() -> Self {
         BlockCache {
             blocks: HashMap::with_capacity(1024),
-            // All zero: the allocation comes from fresh, untouched pages, so a
-            // short-lived process faults in only the slots it uses.
+            // All zero, so this is one calloc rather than a fill.
             fast: vec![EMPTY_SLOT; FAST_SLOTS].into_boxed_slice(),
         }
     }

@@ -39,9 +39,10 @@ pub enum Flow {
 /// One pre-decoded instruction: its semantic function and its fields, extracted
 /// once at decode time. Register fields are already mapped to [`Cpu::x`] indices
 /// (SP, ZR or ZR_SINK resolved), immediates already expanded.
-/// 32 bytes, aligned to 32: two to a host cache line, none straddling one.
+/// 32 bytes: two to a host cache line. (Not aligned to 32: an aligned allocation
+/// per block cost more at start-up, in malloc, than it bought in dispatch.)
 #[derive(Clone, Copy)]
-#[repr(C, align(32))]
+#[repr(C)]
 pub struct Op {
     pub exec: ExecFn,
     pub pc: u64,

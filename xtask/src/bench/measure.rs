@@ -54,6 +54,9 @@ impl Cell {
     }
 }
 
+/// Most uncounted runs before a row's measured ones.
+const WARMUP_RUNS: usize = 10;
+
 pub struct Run {
     pub secs: f64,
     pub maxrss_kib: i64,
@@ -98,7 +101,15 @@ impl Meter {
     }
 
     /// Runs `inv` `runs` times; returns the cell and the first run's stdout.
+    /// Rows of many short runs (start-up) begin with a few runs that are not
+    /// counted, as hyperfine's warm-up does: the first runs of a command pay for
+    /// a cold page cache and predictors, which says nothing about the runner.
     pub fn measure(&self, inv: &Invocation, runs: usize) -> Result<(Cell, Vec<u8>)> {
+        for _ in 0..(runs / 4).min(WARMUP_RUNS) {
+            if let Some(why) = self.run_once(inv)?.failure() {
+                return Ok((Cell::Failed(why), Vec::new()));
+            }
+        }
         let mut times = Vec::new();
         let mut peak_rss_kib = 0;
         let mut first_stdout: Option<Vec<u8>> = None;

@@ -9,7 +9,7 @@ use super::measure::Invocation;
 use crate::Result;
 
 /// Runs of each start-up row: single runs of a few milliseconds are noisy.
-const STARTUP_RUNS: usize = 20;
+const STARTUP_RUNS: usize = 50;
 /// Processes the process-heavy row starts.
 const EXECS: usize = 500;
 /// What qemu reports as the kernel release when a probe child really ran
