@@ -423,16 +423,7 @@ fn exec_shiftv<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
 /// CRC32 (polynomial 0x04C11DB7) or CRC32C (0x1EDC6F41), bit-reflected, over the
 /// low 8 << sz bits of Rm.
 fn exec_crc32<const C: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let poly: u32 = if C { 0x82f6_3b78 } else { 0xedb8_8320 };
-    let mut crc = cpu.r(op.rn) as u32;
-    let data = cpu.r(op.rm);
-    let nbytes = 1usize << op.a;
-    for i in 0..nbytes {
-        crc ^= (data >> (8 * i)) as u8 as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ poly } else { crc >> 1 };
-        }
-    }
+    let crc = super::crc32::update::<C>(cpu.r(op.rn) as u32, cpu.r(op.rm), 1 << op.a);
     cpu.set_w(op.rd, crc);
     next(cpu, rest)
 }

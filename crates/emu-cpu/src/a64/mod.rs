@@ -3,6 +3,7 @@
 
 pub mod alu;
 pub mod branch;
+pub mod crc32;
 pub mod dp_imm;
 pub mod dp_reg;
 pub mod fp;

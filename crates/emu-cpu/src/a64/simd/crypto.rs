@@ -73,20 +73,28 @@ fn aes_sub_shift<const DECRYPT: bool>(v: u128) -> u128 {
     u128::from_le_bytes(o)
 }
 
+/// xtime on each byte of a word.
+#[inline(always)]
+fn xtime4(x: u32) -> u32 {
+    ((x & 0x7f7f_7f7f) << 1) ^ (((x >> 7) & 0x0101_0101) * 0x1b)
+}
+
+/// (Inv)MixColumns on each column, one column a little-endian word (byte r is
+/// row r): out[r] = 2a[r] ^ 3a[r+1] ^ a[r+2] ^ a[r+3], with the byte rotations
+/// and xtime done on the whole word. The inverse first adds 4(a[r] ^ a[r+2]) to
+/// each byte (FIPS 197's InvMixColumns factors as that, then MixColumns).
 fn aes_mix<const INVERSE: bool>(v: u128) -> u128 {
-    let b = v.to_le_bytes();
-    let k: [u8; 4] = if INVERSE { [14, 11, 13, 9] } else { [2, 3, 1, 1] };
-    let mut o = [0u8; 16];
+    let mut out = 0u128;
     for c in 0..4 {
-        for r in 0..4 {
-            let mut x = 0;
-            for i in 0..4 {
-                x ^= gmul(b[4 * c + (r + i) % 4], k[i]);
-            }
-            o[4 * c + r] = x;
+        let mut a = (v >> (32 * c)) as u32;
+        if INVERSE {
+            a ^= xtime4(xtime4(a ^ a.rotate_right(16)));
         }
+        let r1 = a.rotate_right(8);
+        let m = xtime4(a ^ r1) ^ r1 ^ a.rotate_right(16) ^ a.rotate_right(24);
+        out |= (m as u128) << (32 * c);
     }
-    u128::from_le_bytes(o)
+    out
 }
 
 /// AESE (D=false) and AESD: AddRoundKey, then (Inv)ShiftRows and (Inv)SubBytes.
@@ -223,13 +231,29 @@ fn exec_sha256su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     next(cpu, rest)
 }
 
-/// Carry-less multiplication of two 64-bit polynomials.
+/// Bits at positions equal to k modulo 5, for k = 0..4.
+const CLMUL_MASKS: [u128; 5] = {
+    let mut m = [0u128; 5];
+    let mut i = 0;
+    while i < 128 {
+        m[i % 5] |= 1 << i;
+        i += 1;
+    }
+    m
+};
+
+/// Carry-less multiplication of two 64-bit polynomials, with integer multiplies:
+/// each operand is split into five parts that keep every fifth bit. In the
+/// product of two parts at most 13 terms meet at any bit position, so their
+/// carries stay within the four bits above it, all of other classes, which
+/// the mask of the product's own class drops.
 pub fn clmul(a: u64, b: u64) -> u128 {
+    let part = |v: u64, k: usize| v & CLMUL_MASKS[k] as u64;
     let mut r = 0u128;
-    for i in 0..64 {
-        if b >> i & 1 != 0 {
-            r ^= (a as u128) << i;
-        }
+    for (k, mask) in CLMUL_MASKS.iter().enumerate() {
+        // The products of class k: parts i and j with i + j = k modulo 5.
+        let z = (0..5).fold(0u128, |z, i| z ^ (part(a, i) as u128 * part(b, (k + 5 - i) % 5) as u128));
+        r |= z & mask;
     }
     r
 }
@@ -312,6 +336,49 @@ pub fn decode_pmul(insn: u32, pc: u64) -> Option<Op> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The manual's definitions, bit by bit and byte by byte: the references
+    /// the fast forms above are checked against.
+    fn clmul_bitwise(a: u64, b: u64) -> u128 {
+        (0..64).filter(|i| b >> i & 1 != 0).fold(0u128, |r, i| r ^ (a as u128) << i)
+    }
+
+    fn aes_mix_bytewise<const INVERSE: bool>(v: u128) -> u128 {
+        let b = v.to_le_bytes();
+        let k: [u8; 4] = if INVERSE { [14, 11, 13, 9] } else { [2, 3, 1, 1] };
+        let mut o = [0u8; 16];
+        for c in 0..4 {
+            for r in 0..4 {
+                o[4 * c + r] = (0..4).fold(0, |x, i| x ^ gmul(b[4 * c + (r + i) % 4], k[i]));
+            }
+        }
+        u128::from_le_bytes(o)
+    }
+
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    #[test]
+    fn fast_forms_match_the_definitions() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let edges = [0u64, 1, u64::MAX, 1 << 63, 0x8888_8888_8888_8888, 0x1111_1111_1111_1111];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(clmul(a, b), clmul_bitwise(a, b), "{a:#x} * {b:#x}");
+            }
+        }
+        for _ in 0..20_000 {
+            let (a, b) = (xorshift(&mut x), xorshift(&mut x));
+            assert_eq!(clmul(a, b), clmul_bitwise(a, b), "{a:#x} * {b:#x}");
+            let v = (a as u128) << 64 | b as u128;
+            assert_eq!(aes_mix::<false>(v), aes_mix_bytewise::<false>(v));
+            assert_eq!(aes_mix::<true>(v), aes_mix_bytewise::<true>(v));
+        }
+    }
 
     fn hex(s: &str) -> u128 {
         // FIPS 197 writes the state as bytes in order: byte 0 first.
