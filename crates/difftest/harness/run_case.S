@@ -4,6 +4,7 @@
 // instruction, and x0 is parked in TPIDR_EL0 until the output pointer is found.
 // Offsets must match harness.c and the Rust side (crates/difftest/src/case.rs).
 
+#define IN_FLAGS 4
 #define IN_NZCV 8
 #define IN_FPCR 12
 #define IN_X 16
@@ -72,7 +73,11 @@ run_case:
     msr nzcv, x1
     ldr w1, [x30, #IN_FPCR]
     msr fpcr, x1
-    msr fpsr, xzr
+    // FLAG_IXC (bit 1) starts the case with FPSR.IXC (bit 4) set.
+    ldr w1, [x30, #IN_FLAGS]
+    and w1, w1, #2
+    lsl w1, w1, #3
+    msr fpsr, x1
     ldr x1, [x30, #IN_SP]
     mov sp, x1
     ldp x0, x1, [x30, #IN_X]

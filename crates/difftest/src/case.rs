@@ -9,6 +9,9 @@ pub const SCRATCH_BYTES: u64 = 4096;
 pub const MAX_MEM: usize = 16;
 /// Case flag: fill the scratch memory before and diff it after.
 pub const FLAG_MEM: u32 = 1;
+/// Case flag: start with FPSR.IXC set, as it is in a program after its first
+/// inexact operation (FP operations take a different path then).
+pub const FLAG_IXC: u32 = 2;
 
 pub const IN_SIZE: usize = 800;
 pub const OUT_SIZE: usize = 1056;

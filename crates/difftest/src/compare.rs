@@ -69,6 +69,9 @@ pub fn describe(class: &str, c: &CaseIn, asm: &str, diffs: &[Diff]) -> String {
     if c.flags & crate::case::FLAG_MEM != 0 {
         inputs.push(format!("mem_seed={:#x}", c.mem_seed));
     }
+    if c.flags & crate::case::FLAG_IXC != 0 {
+        inputs.push("fpsr=0x10 (set cpu.fpsr in the pinned row)".into());
+    }
     let _ = writeln!(s, "    in:   {}", inputs.join(" "));
     for d in diffs {
         let _ = writeln!(s, "    {:<6}qemu {}\n          emu  {}", format!("{}:", d.field), d.qemu, d.emu);

@@ -117,6 +117,9 @@ pub fn state(rng: &mut Rng, insn: u32) -> CaseIn {
         *v = vreg(rng);
     }
     c.mem_seed = rng.next_u64();
+    if rng.one_in(2) {
+        c.flags |= crate::case::FLAG_IXC;
+    }
     c
 }
 

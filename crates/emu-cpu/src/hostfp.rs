@@ -2,6 +2,8 @@
 //! scalar and vector FP computed with host SSE instructions rounds and flushes as
 //! the guest asked.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 /// Arm FPCR.RMode (bits 23:22) to x86 MXCSR.RC (bits 14:13): Arm's order is
 /// nearest, +inf, -inf, zero; x86's is nearest, -inf, +inf, zero.
 const RC_FROM_RMODE: [u32; 4] = [0b00, 0b10, 0b01, 0b11];
@@ -57,6 +59,79 @@ pub fn begin_inexact_check() {
 pub fn inexact_since() -> bool {
     get_mxcsr() & MX_PE != 0
 }
+
+/// Whether the host has FMA: 0 not known yet, 1 no, 2 yes. Known after the
+/// first fused multiply-add, which runs the exact way ([`Fma::fma`]).
+static HOST_FMA: AtomicU8 = AtomicU8::new(0);
+
+fn host_has_fma() -> bool {
+    match HOST_FMA.load(Ordering::Relaxed) {
+        0 => {
+            let yes = std::arch::is_x86_feature_detected!("fma");
+            HOST_FMA.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+            yes
+        }
+        v => v == 2,
+    }
+}
+
+/// Host FP operations that Rust has no spelling for.
+pub trait HostFp: Sized {
+    /// self * b + c with one rounding, on the host's FMA unit where it has one
+    /// (one instruction that also raises MXCSR flags, like the other host
+    /// operations); elsewhere the library's `mul_add` (a call that may compute
+    /// in software).
+    fn fma(self, b: Self, c: Self) -> Self;
+    /// The same if the host is known to have FMA, with no call (for fast paths).
+    fn fma_if_known(self, b: Self, c: Self) -> Option<Self>;
+    /// The value, with the compiler unable to see how it was computed. The
+    /// compiler assumes round-to-nearest and rewrites -(a * b) as (-a) * b,
+    /// which rounds differently in the directed modes; FNMUL's negation of a
+    /// computed product must stay a negation of that product.
+    fn opaque(self) -> Self;
+}
+
+macro_rules! host_fma {
+    ($t:ty, $insn:literal) => {
+        impl HostFp for $t {
+            #[inline(always)]
+            fn fma(self, b: Self, c: Self) -> Self {
+                if host_has_fma() {
+                    host_fma!(@insn $insn, self, b, c)
+                } else {
+                    self.mul_add(b, c)
+                }
+            }
+            #[inline(always)]
+            fn fma_if_known(self, b: Self, c: Self) -> Option<Self> {
+                if HOST_FMA.load(Ordering::Relaxed) == 2 {
+                    Some(host_fma!(@insn $insn, self, b, c))
+                } else {
+                    None
+                }
+            }
+            #[inline(always)]
+            fn opaque(self) -> Self {
+                let mut r = self;
+                // SAFETY: an empty instruction template: no instruction runs.
+                unsafe { std::arch::asm!("/* {r} */", r = inout(xmm_reg) r, options(pure, nomem, nostack, preserves_flags)) };
+                r
+            }
+        }
+    };
+    (@insn $insn:literal, $a:expr, $b:expr, $c:expr) => {{
+        let mut r = $c;
+        // SAFETY: a register-only FMA instruction, run only once the host is known
+        // to have it. Not `pure`: it must stay between the MXCSR reads around it.
+        unsafe {
+            std::arch::asm!($insn, r = inout(xmm_reg) r, a = in(xmm_reg) $a, b = in(xmm_reg) $b,
+                options(nomem, nostack, preserves_flags))
+        };
+        r
+    }};
+}
+host_fma!(f64, "vfmadd231sd {r}, {a}, {b}");
+host_fma!(f32, "vfmadd231ss {r}, {a}, {b}");
 
 /// MXCSR exception flags (bits 5:0): invalid, denormal, divide by zero,
 /// overflow, underflow, precision.

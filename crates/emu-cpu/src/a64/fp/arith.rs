@@ -58,6 +58,10 @@ pub trait Float:
     fn sqrt_(self) -> Self;
     /// self * b + c with one rounding.
     fn fma(self, b: Self, c: Self) -> Self;
+    /// The same, if it can be done with no call (the host is known to have FMA).
+    fn fma_if_known(self, b: Self, c: Self) -> Option<Self>;
+    /// See [`crate::hostfp::HostFp::opaque`].
+    fn opaque(self) -> Self;
     fn to_f64(self) -> f64;
     /// Converts an f64 that is exactly representable (rounded integers).
     fn from_f64(x: f64) -> Self;
@@ -95,7 +99,15 @@ macro_rules! impl_float {
             }
             #[inline(always)]
             fn fma(self, b: Self, c: Self) -> Self {
-                self.mul_add(b, c)
+                crate::hostfp::HostFp::fma(self, b, c)
+            }
+            #[inline(always)]
+            fn fma_if_known(self, b: Self, c: Self) -> Option<Self> {
+                crate::hostfp::HostFp::fma_if_known(self, b, c)
+            }
+            #[inline(always)]
+            fn opaque(self) -> Self {
+                crate::hostfp::HostFp::opaque(self)
             }
             #[inline(always)]
             fn to_f64(self) -> f64 {
@@ -198,6 +210,16 @@ pub fn host<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) 
         }
         return r;
     }
+    host_exact(fpcr, fpsr, ops, f)
+}
+
+/// The exact path of [`host`]: out of line, so that the fast path of every FP
+/// operation stays small (no callee-saved registers to push and pop).
+#[cold]
+#[inline(never)]
+fn host_exact<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) -> F) -> F {
+    use crate::hostfp::*;
+    let min_normal = F::from_u64(if F::BITS == 64 { 1 << 52 } else { 1 << 23 });
     let (r, m) = with_flags(ops, &f);
     if m & (MX_PE | MX_UE) == MX_PE && abs(r).to_u64() == min_normal.to_u64() {
         // Arm detects tininess before rounding, x86 after: an inexact result
@@ -236,36 +258,41 @@ pub fn check2<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F, r: F) -> F {
     }
 }
 
-#[inline(always)]
-pub fn fadd<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+#[cold]
+#[inline(never)]
+fn fadd_exact<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
     let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let r = host(fpcr, fpsr, [a, b], |[a, b]| a + b);
     check2(fpcr, fpsr, a, b, r)
 }
 
-#[inline(always)]
-pub fn fsub<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+#[cold]
+#[inline(never)]
+fn fsub_exact<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
     let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let r = host(fpcr, fpsr, [a, b], |[a, b]| a - b);
     check2(fpcr, fpsr, a, b, r)
 }
 
-#[inline(always)]
-pub fn fmul<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+#[cold]
+#[inline(never)]
+fn fmul_exact<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
     let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let r = host(fpcr, fpsr, [a, b], |[a, b]| a * b);
     check2(fpcr, fpsr, a, b, r)
 }
 
-#[inline(always)]
-pub fn fdiv<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
+#[cold]
+#[inline(never)]
+fn fdiv_exact<F: Float>(fpcr: u32, fpsr: &mut u32, a: F, b: F) -> F {
     let (a, b) = (flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let r = host(fpcr, fpsr, [a, b], |[a, b]| a / b);
     check2(fpcr, fpsr, a, b, r)
 }
 
-#[inline(always)]
-pub fn fsqrt<F: Float>(fpcr: u32, fpsr: &mut u32, a: F) -> F {
+#[cold]
+#[inline(never)]
+fn fsqrt_exact<F: Float>(fpcr: u32, fpsr: &mut u32, a: F) -> F {
     let a = flush_in(fpcr, fpsr, a);
     let r = host(fpcr, fpsr, [a], |[a]| a.sqrt_());
     if r.nan() {
@@ -275,9 +302,9 @@ pub fn fsqrt<F: Float>(fpcr: u32, fpsr: &mut u32, a: F) -> F {
     }
 }
 
-/// FPMulAdd(addend, op1, op2): addend + op1 * op2 with one rounding.
-#[inline(always)]
-pub fn fmuladd<F: Float>(fpcr: u32, fpsr: &mut u32, addend: F, a: F, b: F) -> F {
+#[cold]
+#[inline(never)]
+fn fmuladd_exact<F: Float>(fpcr: u32, fpsr: &mut u32, addend: F, a: F, b: F) -> F {
     let (addend, a, b) = (flush_in(fpcr, fpsr, addend), flush_in(fpcr, fpsr, a), flush_in(fpcr, fpsr, b));
     let r = host(fpcr, fpsr, [addend, a, b], |[c, a, b]| a.fma(b, c));
     if r.nan() {
@@ -291,6 +318,70 @@ pub fn fmuladd<F: Float>(fpcr: u32, fpsr: &mut u32, addend: F, a: F, b: F) -> F 
     }
     r
 }
+
+/// The common case of an arithmetic operation, inline: FPSR.IXC already set (it
+/// is cumulative, so after the first inexact operation it stays set), FPCR.FZ
+/// clear, and a host result that is a finite normal number. Then there is nothing
+/// to record and nothing to fix up: a normal result means no NaN, no infinity, no
+/// overflow or underflow, and Inexact is already recorded. `None` for everything
+/// else, which the `*_exact` functions handle out of line; a semantic function
+/// that tail-calls its own exact version when this fails needs no stack frame.
+#[inline(always)]
+pub fn fast<A, F: Float>(fpcr: u32, fpsr: u32, ops: A, f: impl Fn(A) -> Option<F>) -> Option<F> {
+    if fpsr & IXC != 0 && fpcr & FPCR_FZ == 0 {
+        // Opaque: a caller's negation must not move into the operation.
+        let r = f(ops)?.opaque();
+        let mag = abs(r).to_u64();
+        let min_normal = if F::BITS == 64 { 1 << 52 } else { 1 << 23 };
+        if mag > min_normal && mag < F::MAX_FINITE {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// The fast paths of the two-operand operations, by their `opcode` field (FMUL,
+/// FDIV, FADD, FSUB, FNMUL); `None` for the others.
+#[inline(always)]
+pub fn fast_op2<F: Float, const OPC: u8>(fpcr: u32, fpsr: u32, a: F, b: F) -> Option<F> {
+    match OPC {
+        0 => fast(fpcr, fpsr, (a, b), |(a, b)| Some(a * b)),
+        1 => fast(fpcr, fpsr, (a, b), |(a, b)| Some(a / b)),
+        2 => fast(fpcr, fpsr, (a, b), |(a, b)| Some(a + b)),
+        3 => fast(fpcr, fpsr, (a, b), |(a, b)| Some(a - b)),
+        8 => fast(fpcr, fpsr, (a, b), |(a, b)| Some(a * b)).map(neg),
+        _ => None,
+    }
+}
+
+/// The fast path of FPMulAdd.
+#[inline(always)]
+pub fn fast_muladd<F: Float>(fpcr: u32, fpsr: u32, addend: F, a: F, b: F) -> Option<F> {
+    fast(fpcr, fpsr, (addend, a, b), |(c, a, b)| a.fma_if_known(b, c))
+}
+
+macro_rules! fast_or_exact {
+    ($(#[$doc:meta])* $name:ident, $exact:ident, ($($arg:ident),*), $f:expr) => {
+        $(#[$doc])*
+        #[inline(always)]
+        pub fn $name<F: Float>(fpcr: u32, fpsr: &mut u32, $($arg: F),*) -> F {
+            match fast(fpcr, *fpsr, ($($arg,)*), $f) {
+                Some(r) => r,
+                None => $exact(fpcr, fpsr, $($arg),*),
+            }
+        }
+    };
+}
+
+fast_or_exact!(fadd, fadd_exact, (a, b), |(a, b): (F, F)| Some(a + b));
+fast_or_exact!(fsub, fsub_exact, (a, b), |(a, b): (F, F)| Some(a - b));
+fast_or_exact!(fmul, fmul_exact, (a, b), |(a, b): (F, F)| Some(a * b));
+fast_or_exact!(fdiv, fdiv_exact, (a, b), |(a, b): (F, F)| Some(a / b));
+fast_or_exact!(fsqrt, fsqrt_exact, (a), |(a,): (F,)| Some(a.sqrt_()));
+fast_or_exact!(
+    /// FPMulAdd(addend, op1, op2): addend + op1 * op2 with one rounding.
+    fmuladd, fmuladd_exact, (addend, a, b), |(c, a, b): (F, F, F)| a.fma_if_known(b, c)
+);
 
 /// FPMax/FPMin: NaNs propagate; +0 is larger than -0.
 #[inline(always)]

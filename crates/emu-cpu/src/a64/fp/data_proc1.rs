@@ -69,6 +69,19 @@ fn exec_fneg<F: Float>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
 
 fn exec_fsqrt<F: Float>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let a: F = rd_f(cpu, op.rn);
+    match fast(cpu.fpcr, cpu.fpsr, a, |a| Some(a.sqrt_())) {
+        Some(r) => {
+            wr_f(cpu, op.rd, r);
+            next(cpu, rest)
+        }
+        None => exec_fsqrt_exact::<F>(cpu, op, rest),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn exec_fsqrt_exact<F: Float>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let a: F = rd_f(cpu, op.rn);
     let r = fsqrt(cpu.fpcr, &mut cpu.fpsr, a);
     wr_f(cpu, op.rd, r);
     next(cpu, rest)

@@ -122,7 +122,39 @@ fn fp_lane<F: Float, const OP: u8>(fpcr: u32, fpsr: &mut u32, d: F, a: F, b: F) 
     }
 }
 
+/// Every lane on [`fast`]'s path (FADD, FSUB, FMUL, FDIV, FMLA, FMLS), or `None`.
+#[inline(always)]
+fn fast_fp3<F: Float, const OP: u8>(cpu: &Cpu, op: &Op) -> Option<u128> {
+    let (fpcr, fpsr) = (cpu.fpcr, cpu.fpsr);
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
+    let e = F::BITS;
+    let mut r = 0u128;
+    for i in 0..(128 - op.d as u32) / e {
+        let (d, a, b) = (F::from_u64(lane(d, i, e)), F::from_u64(lane(n, i, e)), F::from_u64(lane(m, i, e)));
+        let x = match OP {
+            0..=3 => fast_op2::<F, OP>(fpcr, fpsr, a, b)?,
+            FMLA => fast_muladd(fpcr, fpsr, d, a, b)?,
+            FMLS => fast_muladd(fpcr, fpsr, d, neg(a), b)?,
+            _ => return None,
+        };
+        r |= (x.to_u64() as u128) << (i * e);
+    }
+    Some(r)
+}
+
 fn exec_fp3<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    match fast_fp3::<F, OP>(cpu, op) {
+        Some(r) => {
+            wr(cpu, op, r);
+            next(cpu, rest)
+        }
+        None => exec_fp3_exact::<F, OP>(cpu, op, rest),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn exec_fp3_exact<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
     let r = fmap3::<F>(op, cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm), |d, a, b| {
         fp_lane::<F, OP>(fpcr, &mut fpsr, d, a, b)
