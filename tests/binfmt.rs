@@ -21,7 +21,7 @@ const BINFMT_FAILED: i32 = 118;
 
 /// The emu that `cargo xtask dist` builds: static, as the F flag needs.
 fn static_emu() -> PathBuf {
-    let path = root().join("target/x86_64-unknown-linux-gnu/release/emu");
+    let path = root().join("target/dist/emu");
     assert!(path.is_file(), "{} is missing: run `cargo xtask dist` first", path.display());
     path
 }

@@ -103,10 +103,13 @@ fn ci(root: &Path) -> Result {
         run_cmd(&mut cmd)
     };
     suite(&["--workspace"])?;
-    // The programs again under the optimised emu that users run: code generation
-    // differs (register allocation around inline assembly, tail calls), and a
-    // bug may show in one build only.
-    suite(&["-p", "emu", "--release"])
+    // The programs again under the optimised emu that users run (`cargo xtask
+    // dist`'s, with its C library): code generation differs (register allocation
+    // around inline assembly, tail calls), and a bug may show in one build only.
+    match dist::musl() {
+        Some(musl) => suite(&["-p", "emu", "--release", "--target", musl]),
+        None => suite(&["-p", "emu", "--release"]),
+    }
 }
 
 /// The workspace root is fixed at build time: xtask lives in `<root>/xtask`.

@@ -21,15 +21,14 @@ pub fn exit_process(code: i32) -> ! {
 
 /// Dies of `sig` with its default action, as an arm64 process would.
 pub fn guest_fatal_signal(sig: i32) -> ! {
-    // SAFETY: restoring the default action and raising the signal on ourselves; the
-    // signal is unblocked so the default action takes place.
+    // Raw syscalls: a C library may refuse the real-time signals it reserves.
+    emu_linux::hostsig::set_default(sig, false);
+    let set: u64 = if (1..=64).contains(&sig) { 1 << (sig - 1) } else { 0 };
+    // SAFETY: unblocks `sig` (an 8-byte kernel set on a local) so that its default
+    // action takes place, then sends it to this thread.
     unsafe {
-        libc::signal(sig, libc::SIG_DFL);
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-        libc::raise(sig);
+        libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_UNBLOCK, &set as *const u64, 0usize, 8usize);
+        libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::syscall(libc::SYS_gettid), sig);
     }
     // A signal whose default action does not terminate: exit as a shell would say.
     exit_process(128 + sig)

@@ -89,13 +89,20 @@ fn binfmt(cmd: &emu_binfmt::BinfmtCommand) -> ! {
     }
 }
 
-/// The C runtime's entry point (argc and argv reach `std::env` without it).
+/// The C runtime's entry point. The arguments are read from `argv` here: without
+/// Rust's start-up code only some C libraries (glibc) hand them to `std::env`.
 // SAFETY: the one `main` symbol of the program, with the C signature.
 #[cfg(not(test))]
 #[unsafe(no_mangle)]
-extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+    let args: Vec<Vec<u8>> = (0..argc.max(0) as usize)
+        .map(|i| {
+            // SAFETY: the C runtime passes argc valid, NUL-terminated strings in argv.
+            unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) }.to_bytes().to_vec()
+        })
+        .collect();
     // A panic must not unwind into C: exit as Rust's own start-up would.
-    match std::panic::catch_unwind(emu_main) {
+    match std::panic::catch_unwind(|| emu_main(args)) {
         Ok(()) => 0,
         Err(_) => 101,
     }
@@ -104,12 +111,11 @@ extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> lib
 /// The unit tests' harness brings its own entry point and wants a `main` to set aside.
 #[cfg(test)]
 fn main() {
-    emu_main()
+    emu_main(std::env::args_os().map(OsStringExt::into_vec).collect())
 }
 
-fn emu_main() {
+fn emu_main(args: Vec<Vec<u8>>) {
     let start = start();
-    let args: Vec<Vec<u8>> = std::env::args_os().map(OsStringExt::into_vec).collect();
     let env: Vec<(Vec<u8>, Vec<u8>)> = std::env::vars_os().map(|(k, v)| (k.into_vec(), v.into_vec())).collect();
     let config = match cli::parse(&args, env, start) {
         Ok(cli::Action::Run(c)) => c,
