@@ -13,6 +13,7 @@ mod macros;
 pub mod a64;
 pub mod cache;
 pub mod decode;
+pub mod hostcrypto;
 pub mod hostfp;
 pub mod state;
 pub mod sysreg;

@@ -1,9 +1,12 @@
 //! The cryptographic extension: AES, SHA-1, SHA-256 and polynomial multiplies
 //! (PMULL/PMULL2 of 8- and 64-bit elements, PMUL), written from the Arm
-//! manual's pseudocode. Portable code: using the host's AES-NI would need
-//! `unsafe` outside the guest-memory boundary.
+//! manual's pseudocode. AES rounds and PMULL.1Q run on the host's AES-NI and
+//! PCLMULQDQ where it has them ([`crate::hostcrypto`], the one place that
+//! issues host instructions for them); the portable forms here are the fallback
+//! and what the tests check the host forms against.
 
 use super::*;
+use crate::hostcrypto;
 use crate::state::*;
 
 /// x * 2 in GF(2^8) modulo the AES polynomial.
@@ -98,14 +101,17 @@ fn aes_mix<const INVERSE: bool>(v: u128) -> u128 {
 }
 
 /// AESE (D=false) and AESD: AddRoundKey, then (Inv)ShiftRows and (Inv)SubBytes.
+/// On the host's AES instructions where it has them.
 fn exec_aes<const DECRYPT: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let r = aes_sub_shift::<DECRYPT>(cpu.vreg(op.rd) ^ cpu.vreg(op.rn));
+    let v = cpu.vreg(op.rd) ^ cpu.vreg(op.rn);
+    let r = hostcrypto::aes_sub_shift::<DECRYPT>(v).unwrap_or_else(|| aes_sub_shift::<DECRYPT>(v));
     cpu.set_vreg(op.rd, r);
     next(cpu, rest)
 }
 
 fn exec_aesmc<const INVERSE: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let r = aes_mix::<INVERSE>(cpu.vreg(op.rn));
+    let v = cpu.vreg(op.rn);
+    let r = hostcrypto::aes_mix::<INVERSE>(v).unwrap_or_else(|| aes_mix::<INVERSE>(v));
     cpu.set_vreg(op.rd, r);
     next(cpu, rest)
 }
@@ -262,10 +268,11 @@ pub fn clmul(a: u64, b: u64) -> u128 {
 fn exec_pmull<const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let sh = if op.d == 0 { 64 } else { 0 };
     let (n, m) = (cpu.vreg(op.rn) >> sh, cpu.vreg(op.rm) >> sh);
-    let mut r = 0u128;
-    for i in 0..64 / E {
-        r |= clmul(lane(n, i, E), lane(m, i, E)) << (2 * E * i);
-    }
+    let r = if E == 64 {
+        hostcrypto::clmul(n as u64, m as u64).unwrap_or_else(|| clmul(n as u64, m as u64))
+    } else {
+        (0..64 / E).fold(0u128, |r, i| r | clmul(lane(n, i, E), lane(m, i, E)) << (2 * E * i))
+    };
     cpu.set_vreg(op.rd, r);
     next(cpu, rest)
 }
@@ -403,6 +410,37 @@ mod tests {
         assert_eq!(aes_mix::<false>(after_shift), after_mix);
         assert_eq!(aes_mix::<true>(after_mix), after_shift);
         assert_eq!(aes_sub_shift::<true>(after_shift), input ^ key);
+    }
+
+    /// The host's AES-NI and PCLMULQDQ forms (where this machine has them) give
+    /// what FIPS 197 and the bitwise definitions give.
+    #[test]
+    fn host_forms_match_the_definitions() {
+        let after_shift = hex("d4bf5d30e0b452aeb84111f11e2798e5");
+        let after_mix = hex("046681e5e0cb199a48f8d37a2806264c");
+        let start = hex("3243f6a8885a308d313198a2e0370734") ^ hex("2b7e151628aed2a6abf7158809cf4f3c");
+        if let Some(r) = hostcrypto::aes_sub_shift::<false>(start) {
+            assert_eq!(r, after_shift);
+            assert_eq!(hostcrypto::aes_sub_shift::<true>(after_shift), Some(start));
+            assert_eq!(hostcrypto::aes_mix::<false>(after_shift), Some(after_mix));
+            assert_eq!(hostcrypto::aes_mix::<true>(after_mix), Some(after_shift));
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let (a, b) = (xorshift(&mut x), xorshift(&mut x));
+            let v = (a as u128) << 64 | b as u128;
+            for (host, portable) in [
+                (hostcrypto::clmul(a, b), clmul_bitwise(a, b)),
+                (hostcrypto::aes_mix::<false>(v), aes_mix_bytewise::<false>(v)),
+                (hostcrypto::aes_mix::<true>(v), aes_mix_bytewise::<true>(v)),
+                (hostcrypto::aes_sub_shift::<false>(v), aes_sub_shift::<false>(v)),
+                (hostcrypto::aes_sub_shift::<true>(v), aes_sub_shift::<true>(v)),
+            ] {
+                if let Some(host) = host {
+                    assert_eq!(host, portable, "{v:#x}");
+                }
+            }
+        }
     }
 
     #[test]
