@@ -301,6 +301,24 @@ mod tests {
         assert_eq!(run(&imm, 0xffff_ffff_0000_0005), (Exit::Syscall, 16, 0x6000_0000));
     }
 
+    /// SUBS with a destination, then B.NE: a counted loop, one operation per
+    /// iteration for the pair; the counter and the flags are the SUBS's.
+    #[test]
+    fn subs_and_branch_pairs() {
+        // add x1, x1, #2; subs w0, w0, #1; b.ne -8; svc #0
+        let code: Vec<u32> = vec![0x9100_0821, 0x7100_0400, 0x54ff_ffc1, 0xd400_0001];
+        let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
+        cpu.x[0] = 0xffff_ffff_0000_0003; // the W form ignores the upper half
+        let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
+        assert_eq!((exit, cpu.x[0], cpu.x[1], cpu.nzcv), (Exit::Syscall, 0, 6, 0x6000_0000));
+        // adds x2, x2, x3; b.cs +8; udf #0; svc #0: 2^64 - 1 + 1 carries.
+        let code: Vec<u32> = vec![0xab03_0042, 0x5400_0042, 0x0000_0000, 0xd400_0001];
+        let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
+        (cpu.x[2], cpu.x[3]) = (u64::MAX, 1);
+        let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
+        assert_eq!((exit, cpu.x[2], cpu.nzcv), (Exit::Syscall, 0, 0x6000_0000));
+    }
+
     #[test]
     fn a_b_back_into_the_block_ends_it() {
         // add x1, x1, #1; b -4: a loop, so the B stays (not followed again and again).

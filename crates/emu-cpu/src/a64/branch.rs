@@ -68,35 +68,47 @@ fn exec_bl_in_line(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     next(cpu, rest)
 }
 
-/// CMP (shifted register, unshifted) and CMP (immediate): SUBS with Rd = XZR.
-const CMP_REG: (u32, u32) = (0x7fe0_fc1f, 0x6b00_001f);
-const CMP_IMM: (u32, u32) = (0x7f80_001f, 0x7100_001f);
+/// ADDS and SUBS (shifted register, unshifted; immediate), CMP and CMN among
+/// them (Rd = XZR), any size.
+const FLAGS_REG: (u32, u32) = (0x3fe0_fc00, 0x2b00_0000);
+const FLAGS_IMM: (u32, u32) = (0x3f80_0000, 0x3100_0000);
 /// B.cond.
 const B_COND: (u32, u32) = (0xff00_0010, 0x5400_0000);
 
 /// A CMP right before a B.cond (the commonest pair of instructions in compiled
-/// code) runs as one operation: given the CMP's operation `cmp`, decoded from
-/// `cmp_insn`, and the word that follows, switches `cmp` to a function that sets
-/// the flags and then branches as the B.cond (still the next operation, for its
-/// fields) would, saving a dispatch. Returns whether it did.
+/// code), or a CMN, ADDS or SUBS (a loop counter's `subs w1, w1, #1; b.ne`), runs
+/// as one operation: given the flag-setting operation `cmp`, decoded from
+/// `cmp_insn`, and the word that follows, switches `cmp` to a function that does
+/// the arithmetic and then branches as the B.cond (still the next operation, for
+/// its fields) would, saving a dispatch. Returns whether it did.
 pub fn fuse_compare_branch(cmp_insn: u32, cmp: &mut Op, next_insn: u32) -> bool {
     if next_insn & B_COND.0 != B_COND.1 {
         return false;
     }
-    let sf = cmp_insn >> 31 == 1;
-    cmp.exec = if cmp_insn & CMP_REG.0 == CMP_REG.1 {
-        pick!(exec_cmp_b_cond, sf, false)
-    } else if cmp_insn & CMP_IMM.0 == CMP_IMM.1 {
-        pick!(exec_cmp_b_cond, sf, true)
+    let (sf, sub) = (cmp_insn >> 31 == 1, cmp_insn >> 30 & 1 == 1);
+    cmp.exec = if cmp_insn & FLAGS_REG.0 == FLAGS_REG.1 {
+        pick!(exec_cmp_b_cond, sf, false, sub)
+    } else if cmp_insn & FLAGS_IMM.0 == FLAGS_IMM.1 {
+        pick!(exec_cmp_b_cond, sf, true, sub)
     } else {
         return false;
     };
     true
 }
 
-fn exec_cmp_b_cond<const SF: bool, const IMM: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+/// The decoded ADDS/SUBS keeps its fields: Rd (the write sink for CMP and CMN),
+/// Rn, and Rm or the shifted immediate.
+fn exec_cmp_b_cond<const SF: bool, const IMM: bool, const SUB: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (n, m) = (cpu.r(op.rn), if IMM { op.imm } else { cpu.r(op.rm) });
-    cpu.nzcv = if SF { add_sub_flags64::<true>(n, m).1 } else { add_sub_flags32::<true>(n as u32, m as u32).1 };
+    if SF {
+        let (r, f) = add_sub_flags64::<SUB>(n, m);
+        cpu.nzcv = f;
+        cpu.set(op.rd, r);
+    } else {
+        let (r, f) = add_sub_flags32::<SUB>(n as u32, m as u32);
+        cpu.nzcv = f;
+        cpu.set_w(op.rd, r);
+    }
     match rest.first() {
         // The B.cond's own operation, decoded by `b_cond`.
         Some(b) => {
