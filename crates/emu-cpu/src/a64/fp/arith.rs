@@ -51,6 +51,8 @@ pub trait Float:
     const SIGN: u64;
     /// The bits of the largest finite value.
     const MAX_FINITE: u64;
+    /// The bits of the smallest positive normal value.
+    const MIN_NORMAL: u64;
     fn from_u64(b: u64) -> Self;
     fn to_u64(self) -> u64;
     fn nan(self) -> bool;
@@ -77,6 +79,7 @@ macro_rules! impl_float {
             const QUIET: u64 = 1 << ($bits - 10 - if $bits == 64 { 3 } else { 0 });
             const SIGN: u64 = 1 << ($bits - 1);
             const MAX_FINITE: u64 = <$t>::MAX.to_bits() as u64;
+            const MIN_NORMAL: u64 = <$t>::MIN_POSITIVE.to_bits() as u64;
             #[inline(always)]
             fn from_u64(b: u64) -> Self {
                 <$t>::from_bits(b as $u)
@@ -192,7 +195,7 @@ pub fn flush_in<F: Float>(fpcr: u32, fpsr: &mut u32, x: F) -> F {
 #[inline(always)]
 pub fn host<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) -> F) -> F {
     use crate::hostfp::*;
-    let min_normal = F::from_u64(if F::BITS == 64 { 1 << 52 } else { 1 << 23 });
+    let min_normal = F::from_u64(F::MIN_NORMAL);
     // Fast path: a finite result above the smallest normal and below the largest
     // finite value raised at most Inexact. Once FPSR.IXC is set (it is cumulative)
     // nothing needs checking; before, MXCSR's precision flag says, without the
@@ -210,16 +213,6 @@ pub fn host<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) 
         }
         return r;
     }
-    host_exact(fpcr, fpsr, ops, f)
-}
-
-/// The exact path of [`host`]: out of line, so that the fast path of every FP
-/// operation stays small (no callee-saved registers to push and pop).
-#[cold]
-#[inline(never)]
-fn host_exact<A: Copy, F: Float>(fpcr: u32, fpsr: &mut u32, ops: A, f: impl Fn(A) -> F) -> F {
-    use crate::hostfp::*;
-    let min_normal = F::from_u64(if F::BITS == 64 { 1 << 52 } else { 1 << 23 });
     let (r, m) = with_flags(ops, &f);
     if m & (MX_PE | MX_UE) == MX_PE && abs(r).to_u64() == min_normal.to_u64() {
         // Arm detects tininess before rounding, x86 after: an inexact result
@@ -332,8 +325,7 @@ pub fn fast<A, F: Float>(fpcr: u32, fpsr: u32, ops: A, f: impl Fn(A) -> Option<F
         // Opaque: a caller's negation must not move into the operation.
         let r = f(ops)?.opaque();
         let mag = abs(r).to_u64();
-        let min_normal = if F::BITS == 64 { 1 << 52 } else { 1 << 23 };
-        if mag > min_normal && mag < F::MAX_FINITE {
+        if mag > F::MIN_NORMAL && mag < F::MAX_FINITE {
             return Some(r);
         }
     }

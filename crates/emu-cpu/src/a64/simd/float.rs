@@ -23,14 +23,20 @@ const FRSQRTS: u8 = 19;
 /// Applies `f` to each float lane of (d, n, m) that the operation has.
 #[inline(always)]
 pub fn fmap3<F: Float>(op: &Op, d: u128, n: u128, m: u128, mut f: impl FnMut(F, F, F) -> F) -> u128 {
+    try_fmap3(op, d, n, m, |d, a, b| Some(f(d, a, b))).unwrap_or_default()
+}
+
+/// [`fmap3`] for an `f` that may give up (`None` as soon as one lane does).
+#[inline(always)]
+fn try_fmap3<F: Float>(op: &Op, d: u128, n: u128, m: u128, mut f: impl FnMut(F, F, F) -> Option<F>) -> Option<u128> {
     let mut r = 0u128;
     let e = F::BITS;
     // Only the operation's lanes: others could raise spurious FPSR flags.
     for i in 0..(128 - op.d as u32) / e {
-        let x = f(F::from_u64(lane(d, i, e)), F::from_u64(lane(n, i, e)), F::from_u64(lane(m, i, e)));
+        let x = f(F::from_u64(lane(d, i, e)), F::from_u64(lane(n, i, e)), F::from_u64(lane(m, i, e)))?;
         r |= (x.to_u64() as u128) << (i * e);
     }
-    r
+    Some(r)
 }
 
 /// 2.0 (FMULX, FRECPS) or 1.5 (FRSQRTS) with a sign, for inf * 0.
@@ -126,20 +132,14 @@ fn fp_lane<F: Float, const OP: u8>(fpcr: u32, fpsr: &mut u32, d: F, a: F, b: F) 
 #[inline(always)]
 fn fast_fp3<F: Float, const OP: u8>(cpu: &Cpu, op: &Op) -> Option<u128> {
     let (fpcr, fpsr) = (cpu.fpcr, cpu.fpsr);
-    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
-    let e = F::BITS;
-    let mut r = 0u128;
-    for i in 0..(128 - op.d as u32) / e {
-        let (d, a, b) = (F::from_u64(lane(d, i, e)), F::from_u64(lane(n, i, e)), F::from_u64(lane(m, i, e)));
-        let x = match OP {
-            0..=3 => fast_op2::<F, OP>(fpcr, fpsr, a, b)?,
-            FMLA => fast_muladd(fpcr, fpsr, d, a, b)?,
-            FMLS => fast_muladd(fpcr, fpsr, d, neg(a), b)?,
-            _ => return None,
-        };
-        r |= (x.to_u64() as u128) << (i * e);
+    if !matches!(OP, 0..=3 | FMLA | FMLS) {
+        return None;
     }
-    Some(r)
+    try_fmap3::<F>(op, cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm), |d, a, b| match OP {
+        FMLA => fast_muladd(fpcr, fpsr, d, a, b),
+        FMLS => fast_muladd(fpcr, fpsr, d, neg(a), b),
+        _ => fast_op2::<F, OP>(fpcr, fpsr, a, b),
+    })
 }
 
 fn exec_fp3<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
