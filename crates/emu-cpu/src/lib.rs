@@ -7,6 +7,10 @@
 //! Must not: call the OS. Anything that needs the kernel (SVC, an undefined
 //! encoding, BRK, a fetch from non-code memory) ends execution with an [`Exit`]
 //! that the runtime turns into a syscall, a signal or a resume.
+//! `unsafe` lives in the block cache's run loop (a block pointer it owns) and
+//! at the host-instruction boundary: [`hostfp`] (MXCSR, FMA) and [`hostcrypto`]
+//! (AES-NI, PCLMULQDQ, CRC32), each host instruction behind a run-time check
+//! that the host has it. Guest memory is reached through `emu_memory`.
 
 #[macro_use]
 mod macros;
