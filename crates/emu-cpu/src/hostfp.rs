@@ -61,7 +61,7 @@ pub fn inexact_since() -> bool {
 }
 
 /// Whether the host has FMA: 0 not known yet, 1 no, 2 yes. Known after the
-/// first fused multiply-add, which runs the exact way ([`Fma::fma`]).
+/// first fused multiply-add, which runs the exact way ([`HostFp::fma`]).
 static HOST_FMA: AtomicU8 = AtomicU8::new(0);
 
 fn host_has_fma() -> bool {

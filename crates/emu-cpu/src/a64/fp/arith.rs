@@ -43,6 +43,7 @@ pub trait Float:
     + Mul<Output = Self>
     + Div<Output = Self>
     + Neg<Output = Self>
+    + crate::hostfp::HostFp
     + 'static
 {
     const BITS: u32;
@@ -58,12 +59,6 @@ pub trait Float:
     fn nan(self) -> bool;
     fn infinite(self) -> bool;
     fn sqrt_(self) -> Self;
-    /// self * b + c with one rounding.
-    fn fma(self, b: Self, c: Self) -> Self;
-    /// The same, if it can be done with no call (the host is known to have FMA).
-    fn fma_if_known(self, b: Self, c: Self) -> Option<Self>;
-    /// See [`crate::hostfp::HostFp::opaque`].
-    fn opaque(self) -> Self;
     fn to_f64(self) -> f64;
     /// Converts an f64 that is exactly representable (rounded integers).
     fn from_f64(x: f64) -> Self;
@@ -99,18 +94,6 @@ macro_rules! impl_float {
             #[inline(always)]
             fn sqrt_(self) -> Self {
                 self.sqrt()
-            }
-            #[inline(always)]
-            fn fma(self, b: Self, c: Self) -> Self {
-                crate::hostfp::HostFp::fma(self, b, c)
-            }
-            #[inline(always)]
-            fn fma_if_known(self, b: Self, c: Self) -> Option<Self> {
-                crate::hostfp::HostFp::fma_if_known(self, b, c)
-            }
-            #[inline(always)]
-            fn opaque(self) -> Self {
-                crate::hostfp::HostFp::opaque(self)
             }
             #[inline(always)]
             fn to_f64(self) -> f64 {
