@@ -171,7 +171,10 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
     // The word of the last operation pushed, while that operation may still be
     // fused with the next one.
     let mut prev_insn = None;
-    while ops.len() < MAX_BLOCK {
+    // Instructions looked at, no-ops included: bounds a block of a long NOP run.
+    let mut words = 0;
+    while ops.len() < MAX_BLOCK && words < 4 * MAX_BLOCK {
+        words += 1;
         let page = a & !0xfff;
         if page != page_ok {
             if !mem.is_executable(a) {
@@ -198,6 +201,12 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
                 continue;
             }
         }
+        // An instruction that does nothing costs no dispatch.
+        if crate::a64::is_no_op(insn) {
+            prev_insn = None;
+            a += 4;
+            continue;
+        }
         // A block ends after anything that may leave the straight line.
         let (op, end) = match decoder.decode(insn, a) {
             Some(op) => (op, crate::a64::is_branch(insn)),
@@ -217,16 +226,18 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
             break;
         }
     }
+    crate::a64::fuse::fuse_pairs(ops);
     pieces[followed] = (from, a);
     let span = pieces[..=followed].iter().fold((u64::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e)));
     Block { end: a, span, ops: ops[..].into(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    struct Buffer;
+    /// Code in a test's own buffer: all of it executable.
+    pub(crate) struct Buffer;
     impl CodeMemory for Buffer {
         fn is_executable(&self, _: u64) -> bool {
             true
@@ -317,6 +328,34 @@ mod tests {
         (cpu.x[2], cpu.x[3]) = (u64::MAX, 1);
         let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
         assert_eq!((exit, cpu.x[2], cpu.nzcv), (Exit::Syscall, 0, 0x6000_0000));
+    }
+
+    /// NOP, the other hints and ISB leave no operation behind; a block may start
+    /// at one (a branch target) and may consist of nothing else.
+    #[test]
+    fn no_ops_cost_no_operation() {
+        let code: Vec<u32> = vec![
+            0xd503_201f, // nop
+            0x9100_0421, // add x1, x1, #1
+            0xd503_233f, // paciasp (a hint: no PAC here)
+            0xd503_3fdf, // isb
+            0x9100_0421, // add x1, x1, #1
+            0xd400_0001, // svc #0
+        ];
+        let base = code.as_ptr() as u64;
+        let block = build_block(base, &Buffer);
+        assert_eq!((block.ops.len(), block.end), (3, base + 24));
+        let mut cpu = Cpu { pc: base, ..Default::default() };
+        assert_eq!(BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
+        assert_eq!((cpu.x[1], cpu.pc), (2, base + 24));
+        // 300 NOPs and then an SVC: the block stops after 256 words.
+        let mut sled = vec![0xd503_201f_u32; 300];
+        sled.push(0xd400_0001);
+        let block = build_block(sled.as_ptr() as u64, &Buffer);
+        assert_eq!((block.ops.len(), block.end), (0, sled.as_ptr() as u64 + 4 * 4 * MAX_BLOCK as u64));
+        let mut cpu = Cpu { pc: sled.as_ptr() as u64, ..Default::default() };
+        assert_eq!(BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
+        assert_eq!(cpu.pc, sled.as_ptr() as u64 + 4 * 301);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! register), compare and branch, test and branch.
 
 use super::alu::{add_sub_flags32, add_sub_flags64};
+use super::fuse::{Last, Step};
 use crate::decode::{enc, Encoding};
 use crate::state::*;
 
@@ -64,8 +65,47 @@ pub fn follow_direct(insn: u32, pc: u64) -> Option<(u64, Option<Op>)> {
 }
 
 fn exec_bl_in_line(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    cpu.x[30] = op.pc + 4;
+    BlInLine::step(cpu, op);
     next(cpu, rest)
+}
+
+/// The link write of a BL followed in line.
+pub struct BlInLine;
+
+impl Step for BlInLine {
+    const EXEC: ExecFn = exec_bl_in_line;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.x[30] = op.pc + 4;
+    }
+}
+
+/// The branches that end a block, as the second operation of a fused pair.
+pub struct BCond;
+pub struct CmpBCond<const SF: bool, const IMM: bool, const SUB: bool>;
+pub struct Cb<const SF: bool, const NZ: bool>;
+pub struct Tb<const NZ: bool>;
+pub struct Br;
+pub struct Blr;
+
+impl Last for BCond {
+    const EXEC: ExecFn = exec_b_cond;
+}
+impl<const SF: bool, const IMM: bool, const SUB: bool> Last for CmpBCond<SF, IMM, SUB> {
+    const EXEC: ExecFn = exec_cmp_b_cond::<SF, IMM, SUB>;
+}
+impl<const SF: bool, const NZ: bool> Last for Cb<SF, NZ> {
+    const EXEC: ExecFn = exec_cb::<SF, NZ>;
+}
+impl<const NZ: bool> Last for Tb<NZ> {
+    const EXEC: ExecFn = exec_tb::<NZ>;
+}
+impl Last for Br {
+    const EXEC: ExecFn = exec_br;
+}
+impl Last for Blr {
+    const EXEC: ExecFn = exec_blr;
 }
 
 /// ADDS and SUBS (shifted register, unshifted; immediate), CMP and CMN among

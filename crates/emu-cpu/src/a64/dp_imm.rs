@@ -2,6 +2,7 @@
 //! logical (immediate), move wide, bitfield, extract.
 
 use super::alu::*;
+use super::fuse::Step;
 use crate::decode::{enc, Encoding};
 use crate::state::*;
 
@@ -25,8 +26,20 @@ fn adr(insn: u32, pc: u64) -> Option<Op> {
 
 /// Writes a value computed at decode time (ADR, ADRP, MOVZ, MOVN, ORR with ZR).
 fn exec_mov_imm(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    cpu.set(op.rd, op.imm);
+    MovImm::step(cpu, op);
     next(cpu, rest)
+}
+
+/// A value computed at decode time written to Rd.
+pub struct MovImm;
+
+impl Step for MovImm {
+    const EXEC: ExecFn = exec_mov_imm;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.set(op.rd, op.imm);
+    }
 }
 
 fn add_sub_imm(insn: u32, pc: u64) -> Option<Op> {
@@ -45,26 +58,38 @@ fn add_sub_imm(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_add_imm<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let n = cpu.r(op.rn);
-    if SF {
-        if S {
-            let (r, f) = add_sub_flags64::<SUB>(n, op.imm);
-            cpu.nzcv = f;
-            cpu.set(op.rd, r);
+    AddImm::<SF, SUB, S>::step(cpu, op);
+    next(cpu, rest)
+}
+
+/// ADD/ADDS/SUB/SUBS (immediate).
+pub struct AddImm<const SF: bool, const SUB: bool, const S: bool>;
+
+impl<const SF: bool, const SUB: bool, const S: bool> Step for AddImm<SF, SUB, S> {
+    const EXEC: ExecFn = exec_add_imm::<SF, SUB, S>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let n = cpu.r(op.rn);
+        if SF {
+            if S {
+                let (r, f) = add_sub_flags64::<SUB>(n, op.imm);
+                cpu.nzcv = f;
+                cpu.set(op.rd, r);
+            } else {
+                cpu.set(op.rd, if SUB { n.wrapping_sub(op.imm) } else { n.wrapping_add(op.imm) });
+            }
         } else {
-            cpu.set(op.rd, if SUB { n.wrapping_sub(op.imm) } else { n.wrapping_add(op.imm) });
-        }
-    } else {
-        let (n, imm) = (n as u32, op.imm as u32);
-        if S {
-            let (r, f) = add_sub_flags32::<SUB>(n, imm);
-            cpu.nzcv = f;
-            cpu.set_w(op.rd, r);
-        } else {
-            cpu.set_w(op.rd, if SUB { n.wrapping_sub(imm) } else { n.wrapping_add(imm) });
+            let (n, imm) = (n as u32, op.imm as u32);
+            if S {
+                let (r, f) = add_sub_flags32::<SUB>(n, imm);
+                cpu.nzcv = f;
+                cpu.set_w(op.rd, r);
+            } else {
+                cpu.set_w(op.rd, if SUB { n.wrapping_sub(imm) } else { n.wrapping_add(imm) });
+            }
         }
     }
-    next(cpu, rest)
 }
 
 fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
@@ -98,17 +123,29 @@ fn logical_imm(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_logical_imm<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let n = cpu.r(op.rn);
-    let r = match OPC {
-        0 => n & op.imm,
-        1 => n | op.imm,
-        _ => n ^ op.imm,
-    };
-    // For W forms the immediate has no upper bits, but ORR/EOR would keep the upper
-    // bits of n; the manual zero-extends the 32-bit result.
-    let r = if SF { r } else { r as u32 as u64 };
-    cpu.set(op.rd, r);
+    LogicalImm::<OPC, SF>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// AND/ORR/EOR (immediate).
+pub struct LogicalImm<const OPC: u8, const SF: bool>;
+
+impl<const OPC: u8, const SF: bool> Step for LogicalImm<OPC, SF> {
+    const EXEC: ExecFn = exec_logical_imm::<OPC, SF>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let n = cpu.r(op.rn);
+        let r = match OPC {
+            0 => n & op.imm,
+            1 => n | op.imm,
+            _ => n ^ op.imm,
+        };
+        // For W forms the immediate has no upper bits, but ORR/EOR would keep the upper
+        // bits of n; the manual zero-extends the 32-bit result.
+        let r = if SF { r } else { r as u32 as u64 };
+        cpu.set(op.rd, r);
+    }
 }
 
 fn exec_ands_imm<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
@@ -152,10 +189,22 @@ fn move_wide(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_movk(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let old = cpu.r(op.ra);
-    let r = (old & !(0xffffu64 << op.a)) | op.imm;
-    cpu.set(op.rd, if op.b == 1 { r } else { r as u32 as u64 });
+    Movk::step(cpu, op);
     next(cpu, rest)
+}
+
+/// MOVK.
+pub struct Movk;
+
+impl Step for Movk {
+    const EXEC: ExecFn = exec_movk;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let old = cpu.r(op.ra);
+        let r = (old & !(0xffffu64 << op.a)) | op.imm;
+        cpu.set(op.rd, if op.b == 1 { r } else { r as u32 as u64 });
+    }
 }
 
 fn bitfield(insn: u32, pc: u64) -> Option<Op> {
@@ -203,13 +252,37 @@ fn write_sized(cpu: &mut Cpu, op: &Op, rest: &[Op], r: u64) -> Flow {
 // UBFX and UBFIZ need no write_sized: the field's mask keeps it within the
 // register's size (shift + width <= 32 for the W forms, which `bitfield` checks).
 fn exec_ubfx(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    cpu.set(op.rd, (cpu.r(op.rn) >> op.a) & op.imm);
+    Ubfx::step(cpu, op);
     next(cpu, rest)
 }
 
+/// UBFX (and LSR by an immediate).
+pub struct Ubfx;
+
+impl Step for Ubfx {
+    const EXEC: ExecFn = exec_ubfx;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.set(op.rd, (cpu.r(op.rn) >> op.a) & op.imm);
+    }
+}
+
 fn exec_ubfiz(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    cpu.set(op.rd, (cpu.r(op.rn) << op.b) & op.imm);
+    Ubfiz::step(cpu, op);
     next(cpu, rest)
+}
+
+/// UBFIZ (and LSL by an immediate).
+pub struct Ubfiz;
+
+impl Step for Ubfiz {
+    const EXEC: ExecFn = exec_ubfiz;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.set(op.rd, (cpu.r(op.rn) << op.b) & op.imm);
+    }
 }
 
 fn exec_sbfx(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {

@@ -3,6 +3,7 @@
 //! data processing (1, 2 and 3 source).
 
 use super::alu::*;
+use super::fuse::Step;
 use crate::decode::{enc, Encoding};
 use crate::state::*;
 
@@ -68,20 +69,44 @@ fn pick_logical<const OPC: u8, const INV: bool>(sf: bool) -> ExecFn {
 }
 
 fn exec_mov_reg<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let v = cpu.r(op.rm);
-    cpu.set(op.rd, if SF { v } else { v as u32 as u64 });
+    MovReg::<SF>::step(cpu, op);
     next(cpu, rest)
 }
 
+/// MOV (register).
+pub struct MovReg<const SF: bool>;
+
+impl<const SF: bool> Step for MovReg<SF> {
+    const EXEC: ExecFn = exec_mov_reg::<SF>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let v = cpu.r(op.rm);
+        cpu.set(op.rd, if SF { v } else { v as u32 as u64 });
+    }
+}
+
 fn exec_logical_plain<const OPC: u8, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
-    let r = match OPC {
-        0 => n & m,
-        1 => n | m,
-        _ => n ^ m,
-    };
-    cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
+    LogicalPlain::<OPC, SF>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// AND/ORR/EOR (shifted register) with no shift.
+pub struct LogicalPlain<const OPC: u8, const SF: bool>;
+
+impl<const OPC: u8, const SF: bool> Step for LogicalPlain<OPC, SF> {
+    const EXEC: ExecFn = exec_logical_plain::<OPC, SF>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
+        let r = match OPC {
+            0 => n & m,
+            1 => n | m,
+            _ => n ^ m,
+        };
+        cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
+    }
 }
 
 fn exec_logical_reg<const OPC: u8, const INV: bool, const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
@@ -156,8 +181,20 @@ fn exec_add_sub_shifted<const SF: bool, const SUB: bool, const S: bool>(cpu: &mu
 }
 
 fn exec_add_sub_reg<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), cpu.r(op.rm));
+    AddSubReg::<SF, SUB, S>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// ADD/ADDS/SUB/SUBS (shifted register) with no shift.
+pub struct AddSubReg<const SF: bool, const SUB: bool, const S: bool>;
+
+impl<const SF: bool, const SUB: bool, const S: bool> Step for AddSubReg<SF, SUB, S> {
+    const EXEC: ExecFn = exec_add_sub_reg::<SF, SUB, S>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), cpu.r(op.rm));
+    }
 }
 
 fn add_sub_extended(insn: u32, pc: u64) -> Option<Op> {
@@ -414,10 +451,22 @@ fn exec_sdiv<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
 }
 
 fn exec_shiftv<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
-    let r = if SF { shift64(n, op.a, (m & 63) as u32) } else { shift32(n as u32, op.a, (m & 31) as u32) as u64 };
-    cpu.set(op.rd, r);
+    ShiftV::<SF>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// LSLV/LSRV/ASRV/RORV.
+pub struct ShiftV<const SF: bool>;
+
+impl<const SF: bool> Step for ShiftV<SF> {
+    const EXEC: ExecFn = exec_shiftv::<SF>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let (n, m) = (cpu.r(op.rn), cpu.r(op.rm));
+        let r = if SF { shift64(n, op.a, (m & 63) as u32) } else { shift32(n as u32, op.a, (m & 31) as u32) as u64 };
+        cpu.set(op.rd, r);
+    }
 }
 
 /// CRC32 (polynomial 0x04C11DB7) or CRC32C (0x1EDC6F41), bit-reflected, over the

@@ -2,6 +2,7 @@
 //! unscaled immediate, immediate pre/post-indexed, unprivileged, register offset
 //! and unsigned immediate. Each access is one direct host load or store.
 
+use super::fuse::Step;
 use crate::decode::{enc, Encoding};
 use crate::state::*;
 use emu_memory::*;
@@ -15,30 +16,30 @@ pub static ENCODINGS: &[Encoding] = &[
 ];
 
 // Transfer kinds: what moves between which register and memory.
-const STRB: u8 = 0;
-const STRH: u8 = 1;
-const STRW: u8 = 2;
-const STRX: u8 = 3;
-const LDRB: u8 = 4;
-const LDRH: u8 = 5;
-const LDRW: u8 = 6;
-const LDRX: u8 = 7;
-const LDRSBW: u8 = 8;
-const LDRSBX: u8 = 9;
-const LDRSHW: u8 = 10;
-const LDRSHX: u8 = 11;
-const LDRSW: u8 = 12;
-const PRFM: u8 = 13;
-const STVB: u8 = 14;
-const STVH: u8 = 15;
-const STVS: u8 = 16;
-const STVD: u8 = 17;
-const STVQ: u8 = 18;
-const LDVB: u8 = 19;
-const LDVH: u8 = 20;
-const LDVS: u8 = 21;
-const LDVD: u8 = 22;
-const LDVQ: u8 = 23;
+pub(crate) const STRB: u8 = 0;
+pub(crate) const STRH: u8 = 1;
+pub(crate) const STRW: u8 = 2;
+pub(crate) const STRX: u8 = 3;
+pub(crate) const LDRB: u8 = 4;
+pub(crate) const LDRH: u8 = 5;
+pub(crate) const LDRW: u8 = 6;
+pub(crate) const LDRX: u8 = 7;
+pub(crate) const LDRSBW: u8 = 8;
+pub(crate) const LDRSBX: u8 = 9;
+pub(crate) const LDRSHW: u8 = 10;
+pub(crate) const LDRSHX: u8 = 11;
+pub(crate) const LDRSW: u8 = 12;
+pub(crate) const PRFM: u8 = 13;
+pub(crate) const STVB: u8 = 14;
+pub(crate) const STVH: u8 = 15;
+pub(crate) const STVS: u8 = 16;
+pub(crate) const STVD: u8 = 17;
+pub(crate) const STVQ: u8 = 18;
+pub(crate) const LDVB: u8 = 19;
+pub(crate) const LDVH: u8 = 20;
+pub(crate) const LDVS: u8 = 21;
+pub(crate) const LDVD: u8 = 22;
+pub(crate) const LDVQ: u8 = 23;
 
 /// log2 of the access size of each kind.
 const SCALE: [u32; 24] = [0, 1, 2, 3, 0, 1, 2, 3, 0, 0, 1, 1, 2, 3, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4];
@@ -52,15 +53,15 @@ fn is_vector(k: u8) -> bool {
 }
 
 // Addressing modes.
-const OFFSET: u8 = 0;
-const PRE: u8 = 1;
-const POST: u8 = 2;
+pub(crate) const OFFSET: u8 = 0;
+pub(crate) const PRE: u8 = 1;
+pub(crate) const POST: u8 = 2;
 /// Register offset, LSL (UXTX/SXTX: the same on 64 bits).
-const REG: u8 = 3;
-const LITERAL: u8 = 4;
+pub(crate) const REG: u8 = 3;
+pub(crate) const LITERAL: u8 = 4;
 /// Register offset, UXTW and SXTW.
-const REG_UXTW: u8 = 5;
-const REG_SXTW: u8 = 6;
+pub(crate) const REG_UXTW: u8 = 5;
+pub(crate) const REG_SXTW: u8 = 6;
 
 /// The kind for the size/V/opc fields of the single-register forms.
 fn single_kind(size: u32, v: bool, opc: u32) -> Option<u8> {
@@ -109,38 +110,62 @@ fn transfer<const K: u8>(cpu: &mut Cpu, rt: u8, addr: u64) {
 }
 
 fn exec_single<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    cpu.mark_access(op);
-    let base = cpu.r(op.rn);
-    let addr = match MODE {
-        OFFSET | PRE => base.wrapping_add(op.imm),
-        POST => base,
-        REG => base.wrapping_add(cpu.r(op.rm) << op.b),
-        REG_UXTW => base.wrapping_add((cpu.r(op.rm) as u32 as u64) << op.b),
-        REG_SXTW => base.wrapping_add((cpu.r(op.rm) as u32 as i32 as i64 as u64) << op.b),
-        _ => op.imm,
-    };
-    transfer::<K>(cpu, op.rd, addr);
-    match MODE {
-        PRE => cpu.set(op.rn, addr),
-        POST => cpu.set(op.rn, base.wrapping_add(op.imm)),
-        _ => {}
-    }
+    Single::<K, MODE>::step(cpu, op);
     next(cpu, rest)
 }
 
-fn exec_pair<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    cpu.mark_access(op);
-    let base = cpu.r(op.rn);
-    let addr = if MODE == POST { base } else { base.wrapping_add(op.imm) };
-    let size = 1u64 << SCALE[K as usize];
-    transfer::<K>(cpu, op.rd, addr);
-    transfer::<K>(cpu, op.ra, addr.wrapping_add(size));
-    match MODE {
-        PRE => cpu.set(op.rn, addr),
-        POST => cpu.set(op.rn, base.wrapping_add(op.imm)),
-        _ => {}
+/// One register to or from memory (every addressing mode but literal).
+pub struct Single<const K: u8, const MODE: u8>;
+
+impl<const K: u8, const MODE: u8> Step for Single<K, MODE> {
+    const EXEC: ExecFn = exec_single::<K, MODE>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.mark_access(op);
+        let base = cpu.r(op.rn);
+        let addr = match MODE {
+            OFFSET | PRE => base.wrapping_add(op.imm),
+            POST => base,
+            REG => base.wrapping_add(cpu.r(op.rm) << op.b),
+            REG_UXTW => base.wrapping_add((cpu.r(op.rm) as u32 as u64) << op.b),
+            REG_SXTW => base.wrapping_add((cpu.r(op.rm) as u32 as i32 as i64 as u64) << op.b),
+            _ => op.imm,
+        };
+        transfer::<K>(cpu, op.rd, addr);
+        match MODE {
+            PRE => cpu.set(op.rn, addr),
+            POST => cpu.set(op.rn, base.wrapping_add(op.imm)),
+            _ => {}
+        }
     }
+}
+
+fn exec_pair<const K: u8, const MODE: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    Pair::<K, MODE>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// Two registers to or from consecutive memory (LDP, STP, LDPSW, LDNP, STNP).
+pub struct Pair<const K: u8, const MODE: u8>;
+
+impl<const K: u8, const MODE: u8> Step for Pair<K, MODE> {
+    const EXEC: ExecFn = exec_pair::<K, MODE>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.mark_access(op);
+        let base = cpu.r(op.rn);
+        let addr = if MODE == POST { base } else { base.wrapping_add(op.imm) };
+        let size = 1u64 << SCALE[K as usize];
+        transfer::<K>(cpu, op.rd, addr);
+        transfer::<K>(cpu, op.ra, addr.wrapping_add(size));
+        match MODE {
+            PRE => cpu.set(op.rn, addr),
+            POST => cpu.set(op.rn, base.wrapping_add(op.imm)),
+            _ => {}
+        }
+    }
 }
 
 macro_rules! by_kind_and_mode {

@@ -7,6 +7,7 @@ pub mod crc32;
 pub mod dp_imm;
 pub mod dp_reg;
 pub mod fp;
+pub mod fuse;
 pub mod ldst;
 pub mod ldst_atomic;
 pub mod simd;
@@ -30,6 +31,14 @@ pub static TABLES: &[&[Encoding]] = &[
 ];
 
 /// Whether the instruction may change control flow, so a block ends after it.
+/// Whether `insn` does nothing in user mode, so a block needs no operation for it:
+/// the hints (NOP, YIELD, and PACIASP, BTI and the rest, which are NOPs where
+/// those extensions are not implemented) and ISB (decoded code is already
+/// synchronised with every write to it that the runtime is told of).
+pub fn is_no_op(insn: u32) -> bool {
+    (insn & 0xffff_f01f) == 0xd503_201f || (insn & 0xffff_f0ff) == 0xd503_30df
+}
+
 pub fn is_branch(insn: u32) -> bool {
     (insn & 0x7c00_0000) == 0x1400_0000 // B, BL
         || (insn & 0x7c00_0000) == 0x3400_0000 // CBZ, CBNZ, TBZ, TBNZ
