@@ -149,15 +149,27 @@ impl<const OPC: u8, const SF: bool> Step for LogicalImm<OPC, SF> {
 }
 
 fn exec_ands_imm<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let r = cpu.r(op.rn) & op.imm;
-    if SF {
-        cpu.nzcv = nzcv64(r, false, false);
-        cpu.set(op.rd, r);
-    } else {
-        cpu.nzcv = nzcv32(r as u32, false, false);
-        cpu.set_w(op.rd, r as u32);
-    }
+    AndsImm::<SF>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// ANDS (immediate), TST among them.
+pub struct AndsImm<const SF: bool>;
+
+impl<const SF: bool> Step for AndsImm<SF> {
+    const EXEC: ExecFn = exec_ands_imm::<SF>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let r = cpu.r(op.rn) & op.imm;
+        if SF {
+            cpu.nzcv = nzcv64(r, false, false);
+            cpu.set(op.rd, r);
+        } else {
+            cpu.nzcv = nzcv32(r as u32, false, false);
+            cpu.set_w(op.rd, r as u32);
+        }
+    }
 }
 
 fn move_wide(insn: u32, pc: u64) -> Option<Op> {
@@ -286,9 +298,22 @@ impl Step for Ubfiz {
 }
 
 fn exec_sbfx(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let (lsb, w) = (op.a as u32, op.c as u32);
-    let r = ((cpu.r(op.rn) << (64 - lsb - w)) as i64 >> (64 - w)) as u64;
-    write_sized(cpu, op, rest, r)
+    Sbfx::step(cpu, op);
+    next(cpu, rest)
+}
+
+/// SBFX (and ASR by an immediate, SXTB, SXTH, SXTW).
+pub struct Sbfx;
+
+impl Step for Sbfx {
+    const EXEC: ExecFn = exec_sbfx;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let (lsb, w) = (op.a as u32, op.c as u32);
+        let r = ((cpu.r(op.rn) << (64 - lsb - w)) as i64 >> (64 - w)) as u64;
+        cpu.set(op.rd, if op.d == 1 { r } else { r as u32 as u64 });
+    }
 }
 
 fn exec_sbfiz(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {

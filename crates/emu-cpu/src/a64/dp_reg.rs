@@ -171,13 +171,25 @@ fn add_sub<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, rd: u8
 }
 
 fn exec_add_sub_shifted<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let m = if SF {
-        shift64(cpu.r(op.rm), op.a, op.b as u32)
-    } else {
-        shift32(cpu.r(op.rm) as u32, op.a, op.b as u32) as u64
-    };
-    add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), m);
+    AddSubShifted::<SF, SUB, S>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// ADD/ADDS/SUB/SUBS (shifted register).
+pub struct AddSubShifted<const SF: bool, const SUB: bool, const S: bool>;
+
+impl<const SF: bool, const SUB: bool, const S: bool> Step for AddSubShifted<SF, SUB, S> {
+    const EXEC: ExecFn = exec_add_sub_shifted::<SF, SUB, S>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let m = if SF {
+            shift64(cpu.r(op.rm), op.a, op.b as u32)
+        } else {
+            shift32(cpu.r(op.rm) as u32, op.a, op.b as u32) as u64
+        };
+        add_sub::<SF, SUB, S>(cpu, op.rd, cpu.r(op.rn), m);
+    }
 }
 
 fn exec_add_sub_reg<const SF: bool, const SUB: bool, const S: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
@@ -293,15 +305,31 @@ fn cond_compare(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_cond_compare<const SF: bool, const SUB: bool, const IMM: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    if !cpu.cond(op.a) {
-        cpu.nzcv = (op.b as u32) << 28;
-        return next(cpu, rest);
-    }
-    let n = cpu.r(op.rn);
-    let m = if IMM { op.imm } else { cpu.r(op.rm) };
-    let m = if SUB { !m } else { m };
-    cpu.nzcv = if SF { add_with_carry64(n, m, SUB).1 } else { add_with_carry32(n as u32, m as u32, SUB).1 };
+    CondCompare::<SF, SUB, IMM>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// CCMP/CCMN (register and immediate).
+pub struct CondCompare<const SF: bool, const SUB: bool, const IMM: bool>;
+
+impl<const SF: bool, const SUB: bool, const IMM: bool> Step for CondCompare<SF, SUB, IMM> {
+    const EXEC: ExecFn = exec_cond_compare::<SF, SUB, IMM>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        cpu.nzcv = if !cpu.cond(op.a) {
+            (op.b as u32) << 28
+        } else {
+            let n = cpu.r(op.rn);
+            let m = if IMM { op.imm } else { cpu.r(op.rm) };
+            let m = if SUB { !m } else { m };
+            if SF {
+                add_with_carry64(n, m, SUB).1
+            } else {
+                add_with_carry32(n as u32, m as u32, SUB).1
+            }
+        };
+    }
 }
 
 fn cond_select(insn: u32, pc: u64) -> Option<Op> {
@@ -322,23 +350,34 @@ fn cond_select(insn: u32, pc: u64) -> Option<Op> {
 }
 
 macro_rules! csel_family {
-    ($name:ident, |$m:ident| $f:expr) => {
+    ($name:ident, $step:ident, |$m:ident| $f:expr) => {
         fn $name<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-            let r = if cpu.cond(op.a) {
-                cpu.r(op.rn)
-            } else {
-                let $m = cpu.r(op.rm);
-                $f
-            };
-            cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
+            $step::<SF>::step(cpu, op);
             next(cpu, rest)
+        }
+
+        pub struct $step<const SF: bool>;
+
+        impl<const SF: bool> Step for $step<SF> {
+            const EXEC: ExecFn = $name::<SF>;
+
+            #[inline(always)]
+            fn step(cpu: &mut Cpu, op: &Op) {
+                let r = if cpu.cond(op.a) {
+                    cpu.r(op.rn)
+                } else {
+                    let $m = cpu.r(op.rm);
+                    $f
+                };
+                cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
+            }
         }
     };
 }
-csel_family!(exec_csel, |m| m);
-csel_family!(exec_csinc, |m| m.wrapping_add(1));
-csel_family!(exec_csinv, |m| !m);
-csel_family!(exec_csneg, |m| m.wrapping_neg());
+csel_family!(exec_csel, Csel, |m| m);
+csel_family!(exec_csinc, Csinc, |m| m.wrapping_add(1));
+csel_family!(exec_csinv, Csinv, |m| !m);
+csel_family!(exec_csneg, Csneg, |m| m.wrapping_neg());
 
 fn dp_3src(insn: u32, pc: u64) -> Option<Op> {
     let sf = insn >> 31 == 1;
@@ -363,11 +402,23 @@ fn dp_3src(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_madd<const SF: bool, const SUB: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let p = cpu.r(op.rn).wrapping_mul(cpu.r(op.rm));
-    let a = cpu.r(op.ra);
-    let r = if SUB { a.wrapping_sub(p) } else { a.wrapping_add(p) };
-    cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
+    Madd::<SF, SUB>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// MADD/MSUB (MUL, MNEG).
+pub struct Madd<const SF: bool, const SUB: bool>;
+
+impl<const SF: bool, const SUB: bool> Step for Madd<SF, SUB> {
+    const EXEC: ExecFn = exec_madd::<SF, SUB>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let p = cpu.r(op.rn).wrapping_mul(cpu.r(op.rm));
+        let a = cpu.r(op.ra);
+        let r = if SUB { a.wrapping_sub(p) } else { a.wrapping_add(p) };
+        cpu.set(op.rd, if SF { r } else { r as u32 as u64 });
+    }
 }
 
 fn exec_smaddl<const SUB: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {

@@ -9,9 +9,11 @@
 //! keeps its own fields, so a fault in either is reported at that operation's PC.
 
 use super::branch::{BCond, BlInLine, Blr, Br, Cb, CmpBCond, Tb};
-use super::dp_imm::{AddImm, LogicalImm, MovImm, Movk, Ubfiz, Ubfx};
-use super::dp_reg::{AddSubReg, LogicalPlain, MovReg, ShiftV};
-use super::ldst::{Pair, Single, LDRB, LDRH, LDRSW, LDRW, LDRX, OFFSET, POST, PRE, REG, STRB, STRW, STRX};
+use super::dp_imm::{AddImm, AndsImm, LogicalImm, MovImm, Movk, Sbfx, Ubfiz, Ubfx};
+use super::dp_reg::{AddSubReg, AddSubShifted, CondCompare, Csel, Csinc, LogicalPlain, Madd, MovReg, ShiftV};
+use super::ldst::{
+    Pair, Single, LDRB, LDRH, LDRSW, LDRW, LDRX, OFFSET, POST, PRE, REG, REG_SXTW, REG_UXTW, STRB, STRH, STRW, STRX,
+};
 use crate::state::*;
 use std::sync::OnceLock;
 
@@ -82,10 +84,22 @@ fusable!(steps: [
     Single<{ LDRX }, { REG }>,
     Single<{ LDRW }, { REG }>,
     Single<{ LDRB }, { REG }>,
+    Single<{ LDRH }, { REG }>,
+    Single<{ LDRB }, { REG_UXTW }>,
+    Single<{ LDRW }, { REG_UXTW }>,
+    Single<{ LDRH }, { OFFSET }>,
+    Single<{ STRH }, { OFFSET }>,
+    Single<{ STRB }, { REG }>,
+    Single<{ STRX }, { POST }>,
+    Single<{ LDRB }, { REG_SXTW }>,
+    Single<{ STRH }, { REG }>,
+    Single<{ LDRH }, { REG_UXTW }>,
     Pair<{ LDRX }, { OFFSET }>,
     Pair<{ STRX }, { OFFSET }>,
     Pair<{ LDRX }, { POST }>,
     Pair<{ STRX }, { PRE }>,
+    Pair<{ LDRW }, { OFFSET }>,
+    Pair<{ STRW }, { OFFSET }>,
     AddImm<true, false, false>,
     AddImm<true, true, false>,
     AddImm<false, false, false>,
@@ -95,12 +109,35 @@ fusable!(steps: [
     MovImm,
     AddSubReg<true, false, false>,
     AddSubReg<true, true, false>,
+    AddSubReg<false, false, false>,
+    AddSubReg<false, true, false>,
+    AddSubReg<true, true, true>,
+    AddSubShifted<true, false, false>,
+    AddSubShifted<true, true, false>,
+    AddSubShifted<false, false, false>,
+    AddSubShifted<false, true, false>,
+    Csel<true>,
+    Csel<false>,
+    Csinc<true>,
+    Csinc<false>,
+    Sbfx,
+    AndsImm<true>,
+    AndsImm<false>,
+    Madd<true, false>,
+    CondCompare<true, true, false>,
+    CondCompare<false, true, false>,
+    CondCompare<true, true, true>,
+    CondCompare<false, true, true>,
     Ubfx,
     Ubfiz,
     LogicalPlain<0, true>,
     LogicalPlain<1, true>,
     LogicalImm<0, true>,
     LogicalImm<0, false>,
+    LogicalImm<1, true>,
+    LogicalImm<2, true>,
+    LogicalImm<1, false>,
+    LogicalImm<2, false>,
     Movk,
     ShiftV<true>,
     BlInLine,
@@ -125,7 +162,7 @@ struct Index {
     slots: [(usize, u8); SLOTS],
 }
 
-const SLOTS: usize = 128;
+const SLOTS: usize = 256;
 const _: () = assert!(ALL < SLOTS / 2 && ALL < u8::MAX as usize);
 
 impl Index {
@@ -149,7 +186,7 @@ impl Index {
     }
 
     fn home(f: usize) -> usize {
-        ((f as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize % SLOTS
+        ((f as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % SLOTS
     }
 
     fn lookup(&self, f: ExecFn) -> Option<usize> {
