@@ -22,7 +22,9 @@ use super::ldst::{
 use crate::state::*;
 use std::sync::OnceLock;
 
-/// A semantic function's work without the dispatch to the next operation.
+/// A semantic function's work without the dispatch to the next operation. Each
+/// family keeps its own `exec_*` function that runs its step and goes on (rather
+/// than one generic one), so that profiles still name the family.
 pub trait Step {
     /// The operation's own semantic function, as the decoder emits it.
     const EXEC: ExecFn;

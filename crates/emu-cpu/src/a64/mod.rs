@@ -30,7 +30,6 @@ pub static TABLES: &[&[Encoding]] = &[
     simd::ENCODINGS,
 ];
 
-/// Whether the instruction may change control flow, so a block ends after it.
 /// Whether `insn` does nothing in user mode, so a block needs no operation for it:
 /// the hints (NOP, YIELD, and PACIASP, BTI and the rest, which are NOPs where
 /// those extensions are not implemented) and ISB (decoded code is already
@@ -39,6 +38,7 @@ pub fn is_no_op(insn: u32) -> bool {
     (insn & 0xffff_f01f) == 0xd503_201f || (insn & 0xffff_f0ff) == 0xd503_30df
 }
 
+/// Whether the instruction may change control flow, so a block ends after it.
 pub fn is_branch(insn: u32) -> bool {
     (insn & 0x7c00_0000) == 0x1400_0000 // B, BL
         || (insn & 0x7c00_0000) == 0x3400_0000 // CBZ, CBNZ, TBZ, TBNZ
