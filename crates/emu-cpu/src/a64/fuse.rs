@@ -178,10 +178,7 @@ impl Index {
         I.get_or_init(|| {
             let mut index = Index { slots: [(0, 0); SLOTS] };
             for (i, &f) in SINGLE.iter().enumerate() {
-                let mut s = Self::home(f as usize);
-                while index.slots[s].0 != 0 && index.slots[s].0 != f as usize {
-                    s = (s + 1) % SLOTS;
-                }
+                let s = index.slot(f as usize);
                 // Two types may share one function (identical code merged by
                 // the compiler): the first keeps it, and both mean the same.
                 if index.slots[s].0 == 0 {
@@ -192,19 +189,18 @@ impl Index {
         })
     }
 
-    fn home(f: usize) -> usize {
-        ((f as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % SLOTS
+    /// The slot that holds `f`, or else the empty slot where its probe ends.
+    fn slot(&self, f: usize) -> usize {
+        let mut s = ((f as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % SLOTS;
+        while self.slots[s].0 != 0 && self.slots[s].0 != f {
+            s = (s + 1) % SLOTS;
+        }
+        s
     }
 
     fn lookup(&self, f: ExecFn) -> Option<usize> {
-        let mut s = Self::home(f as usize);
-        loop {
-            match self.slots[s] {
-                (0, _) => return None,
-                (g, i) if g == f as usize => return Some(i as usize),
-                _ => s = (s + 1) % SLOTS,
-            }
-        }
+        let (g, i) = self.slots[self.slot(f as usize)];
+        (g != 0).then_some(i as usize)
     }
 }
 
