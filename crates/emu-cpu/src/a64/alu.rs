@@ -24,24 +24,34 @@ pub fn add_with_carry32(x: u32, y: u32, carry: bool) -> (u32, u32) {
 /// "no borrow", x >= y), which takes about half the host instructions.
 #[inline(always)]
 pub fn add_sub_flags64<const SUB: bool>(x: u64, y: u64) -> (u64, u32) {
-    if SUB {
-        let r = x.wrapping_sub(y);
-        (r, nzcv64(r, x >= y, ((x ^ y) & (x ^ r)) >> 63 != 0))
+    // Each flag from one host operation (the overflow from the signed form),
+    // which the compiler turns into one subtraction and SETcc instructions.
+    let (r, c, v) = if SUB {
+        let (r, borrow) = x.overflowing_sub(y);
+        (r, !borrow, (x as i64).overflowing_sub(y as i64).1)
     } else {
-        let r = x.wrapping_add(y);
-        (r, nzcv64(r, r < x, ((x ^ r) & (y ^ r)) >> 63 != 0))
-    }
+        let (r, c) = x.overflowing_add(y);
+        (r, c, (x as i64).overflowing_add(y as i64).1)
+    };
+    (r, flags((r as i64) < 0, r == 0, c, v))
 }
 
 #[inline(always)]
 pub fn add_sub_flags32<const SUB: bool>(x: u32, y: u32) -> (u32, u32) {
-    if SUB {
-        let r = x.wrapping_sub(y);
-        (r, nzcv32(r, x >= y, ((x ^ y) & (x ^ r)) >> 31 != 0))
+    let (r, c, v) = if SUB {
+        let (r, borrow) = x.overflowing_sub(y);
+        (r, !borrow, (x as i32).overflowing_sub(y as i32).1)
     } else {
-        let r = x.wrapping_add(y);
-        (r, nzcv32(r, r < x, ((x ^ r) & (y ^ r)) >> 31 != 0))
-    }
+        let (r, c) = x.overflowing_add(y);
+        (r, c, (x as i32).overflowing_add(y as i32).1)
+    };
+    (r, flags((r as i32) < 0, r == 0, c, v))
+}
+
+/// NZCV in bits 31..28 from the four flags.
+#[inline(always)]
+pub fn flags(n: bool, z: bool, c: bool, v: bool) -> u32 {
+    ((n as u32) << 3 | (z as u32) << 2 | (c as u32) << 1 | v as u32) << 28
 }
 
 #[inline(always)]

@@ -322,11 +322,10 @@ impl<const SF: bool, const SUB: bool, const IMM: bool> Step for CondCompare<SF, 
         } else {
             let n = cpu.r(op.rn);
             let m = if IMM { op.imm } else { cpu.r(op.rm) };
-            let m = if SUB { !m } else { m };
             if SF {
-                add_with_carry64(n, m, SUB).1
+                add_sub_flags64::<SUB>(n, m).1
             } else {
-                add_with_carry32(n as u32, m as u32, SUB).1
+                add_sub_flags32::<SUB>(n as u32, m as u32).1
             }
         };
     }
