@@ -17,6 +17,9 @@ const MAX_BLOCK: usize = 64;
 const MAX_FOLLOWED: usize = 8;
 /// Entries of the direct-mapped front of the cache.
 const FAST_SLOTS: usize = 4096;
+/// Operations and blocks per arena chunk (64 KiB and 24 KiB).
+const OP_CHUNK: usize = 2048;
+const HEADER_CHUNK: usize = 512;
 
 /// What the CPU needs to know about guest memory to fetch code.
 pub trait CodeMemory {
@@ -24,17 +27,67 @@ pub trait CodeMemory {
     fn is_executable(&self, addr: u64) -> bool;
 }
 
-pub struct Block {
+/// A block as the cache keeps it: its operations are in the cache's arena.
+#[derive(Clone)]
+struct Block {
     /// Address after the last instruction: where execution goes on when the block
     /// ends without a taken branch.
-    pub end: u64,
-    /// The lowest and highest addresses of the code the block was decoded from
-    /// (it may follow B and BL, so this can be more than the block's pc to `end`).
-    span: (u64, u64),
-    pub ops: Box<[Op]>,
+    end: u64,
+    ops: *const Op,
+    len: usize,
     /// The last two successors (pc, block): a hot loop goes from block to block
     /// without a cache lookup. Cleared whenever any block is dropped.
     links: [Cell<(u64, *const Block)>; 2],
+}
+
+/// A block as decoded, before a cache stores it.
+pub struct Decoded {
+    pub ops: Vec<Op>,
+    /// Address after the last instruction.
+    pub end: u64,
+}
+
+/// Where the cache finds a block, and the code it was decoded from.
+struct Entry {
+    block: *const Block,
+    /// The lowest and highest addresses of the code the block was decoded from
+    /// (it may follow B and BL, so this can be more than the block's pc to `end`).
+    span: (u64, u64),
+}
+
+/// Storage that hands out pointers to what it holds, valid until it is cleared
+/// or dropped: chunks are filled in order and never grow past their capacity
+/// (so never move). A block costs no allocation of its own, and blocks decoded
+/// one after another sit side by side in host memory.
+struct Arena<T> {
+    chunks: Vec<Vec<T>>,
+    chunk: usize,
+}
+
+impl<T: Clone> Arena<T> {
+    fn new(chunk: usize) -> Self {
+        Arena { chunks: Vec::new(), chunk }
+    }
+
+    /// Copies `items` in; returns where the first one is.
+    fn extend(&mut self, items: &[T]) -> *const T {
+        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= items.len());
+        if !fits {
+            self.chunks.push(Vec::with_capacity(self.chunk.max(items.len())));
+        }
+        match self.chunks.last_mut() {
+            Some(c) => {
+                let start = c.len();
+                c.extend_from_slice(items);
+                c[start..].as_ptr()
+            }
+            None => std::ptr::null(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
 }
 
 const NO_LINK: (u64, *const Block) = (u64::MAX, std::ptr::null());
@@ -43,9 +96,16 @@ const EMPTY_SLOT: (u64, *const Block) = (0, std::ptr::null());
 
 /// Decoded blocks by guest PC. Owned by one guest thread.
 pub struct BlockCache {
-    blocks: HashMap<u64, Box<Block>>,
+    blocks: HashMap<u64, Entry>,
     /// Direct-mapped front: (pc, block) pairs; a null pointer is an empty slot.
     fast: Box<[(u64, *const Block)]>,
+    /// What `blocks` and `fast` point to, including blocks since dropped from
+    /// `blocks` (freed together once they outnumber the live ones).
+    headers: Arena<Block>,
+    ops: Arena<Op>,
+    stored: usize,
+    /// Where a block is decoded before it is copied into the arena.
+    scratch: Vec<Op>,
 }
 
 impl Default for BlockCache {
@@ -70,6 +130,10 @@ impl BlockCache {
             blocks: HashMap::with_capacity(1024),
             // All zero, so this is one calloc rather than a fill.
             fast: vec![EMPTY_SLOT; FAST_SLOTS].into_boxed_slice(),
+            headers: Arena::new(HEADER_CHUNK),
+            ops: Arena::new(OP_CHUNK),
+            stored: 0,
+            scratch: Vec::with_capacity(MAX_BLOCK),
         }
     }
 
@@ -77,15 +141,22 @@ impl BlockCache {
     pub fn clear(&mut self) {
         self.fast.fill(EMPTY_SLOT);
         self.blocks.clear();
+        self.headers = Arena::new(HEADER_CHUNK);
+        self.ops = Arena::new(OP_CHUNK);
+        self.stored = 0;
     }
 
     /// Forgets blocks overlapping [start, end).
     pub fn invalidate(&mut self, start: u64, end: u64) {
         let before = self.blocks.len();
-        self.blocks.retain(|_, b| b.span.1 <= start || b.span.0 >= end);
+        self.blocks.retain(|_, e| e.span.1 <= start || e.span.0 >= end);
         if self.blocks.len() != before {
+            if self.stored > 2 * self.blocks.len() + 4096 {
+                // Mostly dead blocks: start afresh rather than keep them.
+                return self.clear();
+            }
             self.fast.fill(EMPTY_SLOT);
-            for b in self.blocks.values() {
+            for b in self.headers.iter() {
                 b.links.iter().for_each(|l| l.set(NO_LINK));
             }
         }
@@ -98,7 +169,7 @@ impl BlockCache {
 
     /// The block at `pc`, decoding it on first use.
     #[inline(always)]
-    pub fn lookup(&mut self, pc: u64, mem: &dyn CodeMemory) -> *const Block {
+    fn lookup(&mut self, pc: u64, mem: &dyn CodeMemory) -> *const Block {
         let (tag, ptr) = self.fast[Self::slot(pc)];
         if tag == pc && !ptr.is_null() {
             return ptr;
@@ -109,8 +180,20 @@ impl BlockCache {
     /// The cache proper, behind the direct-mapped front; decodes on a miss.
     #[inline(never)]
     fn lookup_slow(&mut self, pc: u64, mem: &dyn CodeMemory) -> *const Block {
-        let b: &Block = self.blocks.entry(pc).or_insert_with(|| Box::new(build_block(pc, mem)));
-        self.fast[Self::slot(pc)] = (pc, b as *const Block);
+        let b = match self.blocks.get(&pc) {
+            Some(e) => e.block,
+            None => {
+                let span = build_block_into(pc, mem, &mut self.scratch);
+                let ops = self.ops.extend(&self.scratch);
+                let links = [Cell::new(NO_LINK), Cell::new(NO_LINK)];
+                let block = Block { end: span.end, ops, len: self.scratch.len(), links };
+                let block = self.headers.extend(std::slice::from_ref(&block));
+                self.stored += 1;
+                self.blocks.insert(pc, Entry { block, span: span.span });
+                block
+            }
+        };
+        self.fast[Self::slot(pc)] = (pc, b);
         b
     }
 
@@ -124,10 +207,11 @@ impl BlockCache {
                 return Exit::Interrupted;
             }
             // SAFETY: `block` came from this cache (fast slots and links point into
-            // boxes owned by `self.blocks`), and no block is dropped while `run`
-            // executes (invalidation happens between calls).
-            let b = unsafe { &*block };
-            let flow = crate::state::next(cpu, &b.ops);
+            // its arenas, whose chunks never move), and nothing is freed while
+            // `run` executes (invalidation happens between calls). Its `ops` and
+            // `len` were made from one slice in the ops arena.
+            let (b, ops) = unsafe { (&*block, std::slice::from_raw_parts((*block).ops, (*block).len)) };
+            let flow = crate::state::next(cpu, ops);
             match flow {
                 Flow::Next => cpu.pc = b.end,
                 Flow::Branch => {}
@@ -152,14 +236,19 @@ impl BlockCache {
 /// Decodes the block starting at `pc`. It ends after the first instruction that
 /// may leave the straight line, except that B and BL to code not yet in the block
 /// are followed (see [`crate::a64::branch::follow_direct`]).
-pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Block {
-    // Decoded into a buffer kept per thread, then copied into one allocation of
-    // the exact size: a block costs one allocation, with no growth or shrinking.
-    thread_local!(static SCRATCH: std::cell::RefCell<Vec<Op>> = std::cell::RefCell::new(Vec::with_capacity(MAX_BLOCK)));
-    SCRATCH.with_borrow_mut(|ops| build_block_into(pc, mem, ops))
+pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Decoded {
+    let mut ops = Vec::with_capacity(MAX_BLOCK);
+    let end = build_block_into(pc, mem, &mut ops).end;
+    Decoded { ops, end }
 }
 
-fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
+/// Where a block decoded into a buffer ends, and the code it came from.
+struct Span {
+    end: u64,
+    span: (u64, u64),
+}
+
+fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Span {
     ops.clear();
     let decoder = Decoder::get();
     // The pieces of straight-line code decoded so far: [from, a).
@@ -229,7 +318,7 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Block {
     crate::a64::fuse::fuse_pairs(ops);
     pieces[followed] = (from, a);
     let span = pieces[..=followed].iter().fold((u64::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e)));
-    Block { end: a, span, ops: ops[..].into(), links: [Cell::new(NO_LINK), Cell::new(NO_LINK)] }
+    Span { end: a, span }
 }
 
 #[cfg(test)]
@@ -285,7 +374,7 @@ pub(crate) mod tests {
         // SAFETY: the block was just built by this cache, which still owns it.
         let block = unsafe { &*cache.lookup(base, &Buffer) };
         // The link write of BL, the ADD and the SVC; B leaves nothing.
-        assert_eq!(block.ops.len(), 3);
+        assert_eq!(block.len, 3);
         assert_eq!(block.end, base + 28);
     }
 
