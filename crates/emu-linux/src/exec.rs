@@ -110,7 +110,7 @@ fn classify(path: &[u8]) -> Result<Kind, i32> {
 /// Runs `path` as the new program image of this process; returns only on failure.
 pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> i32 {
     if crate::procfs::is_self_exe(&path) {
-        path = ctx.proc.exe.as_os_str().as_bytes().to_vec();
+        path = ctx.proc.exe().as_os_str().as_bytes().to_vec();
     }
     for _ in 0..=MAX_SCRIPT_DEPTH {
         // Absolute paths resolve under the sysroot first, as for open.
@@ -148,7 +148,7 @@ pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>,
                 if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES) {
                     return e;
                 }
-                let e = host_execve(ctx.proc.emu_path.as_os_str().as_bytes(), &a, &envp);
+                let e = host_execve(ctx.proc.emu_path().as_os_str().as_bytes(), &a, &envp);
                 if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES | libc::ENOEXEC) {
                     return e;
                 }

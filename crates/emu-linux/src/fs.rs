@@ -81,7 +81,7 @@ pub fn readlinkat(ctx: &mut SyscallCtx) -> Outcome {
     if crate::procfs::is_self_exe(&path) {
         // The guest's executable, not emu.
         use std::os::unix::ffi::OsStrExt;
-        let exe = ctx.proc.exe.as_os_str().as_bytes();
+        let exe = ctx.proc.exe().as_os_str().as_bytes();
         let n = exe.len().min(ctx.arg(3) as usize);
         return match write_bytes(ctx.arg(2), &exe[..n]) {
             Ok(()) => ret(n as i64),

@@ -24,8 +24,8 @@ mod thread;
 
 use emu_cpu::Cpu;
 use emu_memory::AddressSpace;
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 pub use signal::{deliver, Delivery, GuestSigaction};
 pub use thread::{gettid, thread_exiting, thread_started, CloneRequest, GuestThread};
@@ -33,8 +33,11 @@ pub use thread::{gettid, thread_exiting, thread_started, CloneRequest, GuestThre
 /// Kernel-side state shared by all threads of one guest process.
 pub struct Process {
     pub space: Mutex<AddressSpace>,
-    /// Absolute path of the guest executable: what /proc/self/exe names.
-    pub exe: PathBuf,
+    /// Absolute path of the guest executable as given (symbolic links not
+    /// resolved), and what /proc/self/exe names, resolved on first use: most
+    /// programs never ask, and resolving costs a system call per component.
+    exe_given: PathBuf,
+    exe: OnceLock<PathBuf>,
     /// The auxv the guest started with (for /proc/self/auxv).
     pub auxv: Vec<(u64, u64)>,
     pub sigactions: Mutex<Vec<GuestSigaction>>,
@@ -44,8 +47,9 @@ pub struct Process {
     /// a file (--strace-file, EMU_STRACE_FILE).
     pub strace: bool,
     strace_file: Option<Mutex<std::fs::File>>,
-    /// emu's own executable, to run again when the guest execs an arm64 program.
-    pub emu_path: PathBuf,
+    /// emu's own executable, to run again when the guest execs an arm64
+    /// program; found on first use.
+    emu_path: OnceLock<PathBuf>,
     /// Options to give that new emu (logging, sysroot...).
     pub exec_options: Vec<Vec<u8>>,
     /// Guest address of the rt_sigreturn trampoline that handlers return to when
@@ -78,18 +82,29 @@ impl Process {
             .map(Mutex::new);
         Process {
             space: Mutex::new(space),
-            exe,
+            exe_given: exe,
+            exe: OnceLock::new(),
             auxv,
             sigactions: Mutex::new(vec![GuestSigaction::default(); signal::NSIG + 1]),
             log,
             strace: strace || strace_file.is_some(),
             strace_file,
-            emu_path: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe")),
+            emu_path: OnceLock::new(),
             exec_options,
             sigreturn_trampoline: 0,
             code: Default::default(),
             threads: std::sync::atomic::AtomicUsize::new(1),
         }
+    }
+
+    /// The guest executable's absolute path, symbolic links resolved.
+    pub fn exe(&self) -> &Path {
+        self.exe.get_or_init(|| std::fs::canonicalize(&self.exe_given).unwrap_or_else(|_| self.exe_given.clone()))
+    }
+
+    /// emu's own executable.
+    pub fn emu_path(&self) -> &Path {
+        self.emu_path.get_or_init(|| std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe")))
     }
 
     pub fn space(&self) -> std::sync::MutexGuard<'_, AddressSpace> {

@@ -99,8 +99,10 @@ fn map_sigreturn_trampoline(space: &mut AddressSpace) -> Result<u64, emu_memory:
     Ok(page)
 }
 
+/// `p` made absolute against the working directory now (the guest may change
+/// it before it asks for its own path).
 fn absolute(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Host stack for a guest thread's run loop (the guest's own stack is separate).
