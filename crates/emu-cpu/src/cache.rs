@@ -454,6 +454,47 @@ pub(crate) mod tests {
         let block = build_block(code.as_ptr() as u64, &Buffer);
         assert_eq!((block.ops.len(), block.end), (2, code.as_ptr() as u64 + 8));
     }
+
+    /// Code rewritten in place runs as it was decoded until its range is
+    /// invalidated, and as it now is afterwards.
+    #[test]
+    fn invalidated_code_is_decoded_again() {
+        let mut code: Vec<u32> = vec![0xd280_00a1, 0xd400_0001]; // mov x1, #5; svc #0
+        let base = code.as_ptr() as u64;
+        let mut cache = BlockCache::new();
+        let mut run = |cache: &mut BlockCache| {
+            let mut cpu = Cpu { pc: base, ..Default::default() };
+            assert_eq!(cache.run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
+            cpu.x[1]
+        };
+        assert_eq!(run(&mut cache), 5);
+        code[0] = 0xd280_00e1; // mov x1, #7
+        assert_eq!(run(&mut cache), 5);
+        cache.invalidate(base + 8, base + 16); // after the block: it stays
+        assert_eq!(run(&mut cache), 5);
+        cache.invalidate(base, base + 4);
+        assert_eq!(run(&mut cache), 7);
+    }
+
+    /// Once the blocks dropped by invalidations far outnumber the live ones, the
+    /// arenas are freed and the cache starts afresh.
+    #[test]
+    fn mostly_dead_arenas_are_freed() {
+        let code = vec![0xd400_0001_u32; 5000]; // svc #0, each its own block
+        let base = code.as_ptr() as u64;
+        let mut cache = BlockCache::new();
+        for i in 0..5000 {
+            cache.lookup(base + 4 * i, &Buffer);
+        }
+        assert_eq!((cache.stored, cache.blocks.len()), (5000, 5000));
+        cache.invalidate(base, base + 4 * 100);
+        assert_eq!((cache.stored, cache.blocks.len()), (5000, 4900));
+        cache.invalidate(base, base + 4 * 5000);
+        assert_eq!((cache.stored, cache.blocks.len(), cache.headers.chunks.len()), (0, 0, 0));
+        let mut cpu = Cpu { pc: base + 8, ..Default::default() };
+        assert_eq!(cache.run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
+        assert_eq!((cpu.pc, cache.stored), (base + 12, 1));
+    }
 }
 
 /// Invalidations of decoded code shared by all threads of a process: a thread
