@@ -77,10 +77,13 @@ impl<T: Clone> Arena<T> {
         }
         match self.chunks.last_mut() {
             Some(c) => {
-                let start = c.len();
+                // From the buffer's own pointer, not through a slice of it, so
+                // that later additions to the chunk leave it valid.
+                let at = c.as_ptr().wrapping_add(c.len());
                 c.extend_from_slice(items);
-                c[start..].as_ptr()
+                at
             }
+            // Not reached: a chunk with room was just made.
             None => std::ptr::null(),
         }
     }
@@ -103,6 +106,7 @@ pub struct BlockCache {
     /// `blocks` (freed together once they outnumber the live ones).
     headers: Arena<Block>,
     ops: Arena<Op>,
+    /// Blocks in `headers`, live or not.
     stored: usize,
     /// Where a block is decoded before it is copied into the arena.
     scratch: Vec<Op>,
