@@ -33,7 +33,7 @@ pub fn add_sub_flags64<const SUB: bool>(x: u64, y: u64) -> (u64, u32) {
         let (r, c) = x.overflowing_add(y);
         (r, c, (x as i64).overflowing_add(y as i64).1)
     };
-    (r, flags((r as i64) < 0, r == 0, c, v))
+    (r, nzcv64(r, c, v))
 }
 
 #[inline(always)]
@@ -45,23 +45,23 @@ pub fn add_sub_flags32<const SUB: bool>(x: u32, y: u32) -> (u32, u32) {
         let (r, c) = x.overflowing_add(y);
         (r, c, (x as i32).overflowing_add(y as i32).1)
     };
-    (r, flags((r as i32) < 0, r == 0, c, v))
+    (r, nzcv32(r, c, v))
 }
 
 /// NZCV in bits 31..28 from the four flags.
 #[inline(always)]
-pub fn flags(n: bool, z: bool, c: bool, v: bool) -> u32 {
+fn flags(n: bool, z: bool, c: bool, v: bool) -> u32 {
     ((n as u32) << 3 | (z as u32) << 2 | (c as u32) << 1 | v as u32) << 28
 }
 
 #[inline(always)]
 pub fn nzcv64(r: u64, c: bool, v: bool) -> u32 {
-    ((r >> 63) as u32) << 31 | ((r == 0) as u32) << 30 | (c as u32) << 29 | (v as u32) << 28
+    flags((r as i64) < 0, r == 0, c, v)
 }
 
 #[inline(always)]
 pub fn nzcv32(r: u32, c: bool, v: bool) -> u32 {
-    (r >> 31) << 31 | ((r == 0) as u32) << 30 | (c as u32) << 29 | (v as u32) << 28
+    flags((r as i32) < 0, r == 0, c, v)
 }
 
 /// Shift types of the shifted-register forms: LSL, LSR, ASR, ROR.
