@@ -274,7 +274,9 @@ mod tests {
         let base = code.as_ptr() as u64;
         let mut cpu = Cpu { pc: base, ..Default::default() };
         cpu.x[0] = mem.as_mut_ptr() as u64;
-        let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
+        // The cache outlives the run: `current_pc` reads the operation there.
+        let mut cache = BlockCache::new();
+        let exit = cache.run(&mut cpu, &Buffer, &AtomicBool::new(false));
         assert_eq!(exit, crate::state::Exit::Syscall);
         assert_eq!((cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4]), (5, 8, 8, 8));
         assert_eq!(mem, [8, 5, 8, 0]);
