@@ -466,7 +466,7 @@ pub(crate) mod tests {
         let mut code: Vec<u32> = vec![0xd280_00a1, 0xd400_0001]; // mov x1, #5; svc #0
         let base = code.as_ptr() as u64;
         let mut cache = BlockCache::new();
-        let mut run = |cache: &mut BlockCache| {
+        let run = |cache: &mut BlockCache| {
             let mut cpu = Cpu { pc: base, ..Default::default() };
             assert_eq!(cache.run(&mut cpu, &Buffer, &AtomicBool::new(false)), Exit::Syscall);
             cpu.x[1]

@@ -1,7 +1,8 @@
 //! The cryptographic extension: AES, SHA-1, SHA-256 and polynomial multiplies
 //! (PMULL/PMULL2 of 8- and 64-bit elements, PMUL), written from the Arm
-//! manual's pseudocode. AES rounds and PMULL.1Q run on the host's AES-NI and
-//! PCLMULQDQ where it has them ([`crate::hostcrypto`], the one place that
+//! manual's pseudocode. AES rounds, SHA-1 and SHA-256 rounds and schedule
+//! updates (all but SHA1SU0, three XORs) and PMULL.1Q run on the host's AES-NI, SHA and PCLMULQDQ where it
+//! has them ([`crate::hostcrypto`], the one place that
 //! issues host instructions for them); the portable forms here are the fallback
 //! and what the tests check the host forms against.
 
@@ -135,9 +136,8 @@ fn majority(x: u32, y: u32, z: u32) -> u32 {
 }
 
 /// SHA1C (K=0: choose), SHA1P (1: parity), SHA1M (2: majority): four rounds on
-/// hash abcd (Vd), e (Sn) and four schedule words (Vm).
-fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let (mut x, mut y, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn) as u32, cpu.vreg(op.rm));
+/// hash abcd (`x`), e (`y`) and four schedule words (`m`).
+fn sha1_hash<const K: u8>(mut x: u128, mut y: u32, m: u128) -> u128 {
     for e in 0..4 {
         let (b, c, d) = (w(x, 1), w(x, 2), w(x, 3));
         let t = match K {
@@ -152,7 +152,19 @@ fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
         x = x << 32 | y as u128;
         y = top;
     }
-    cpu.set_vreg(op.rd, x);
+    x
+}
+
+/// SHA1C/SHA1P/SHA1M of Vd, Sn and Vm; on the host's SHA instructions where it
+/// has them.
+fn exec_sha1_hash<const K: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let (x, y, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn) as u32, cpu.vreg(op.rm));
+    let host = match K {
+        0 => hostcrypto::sha1_hash::<0>(x, y, m),
+        1 => hostcrypto::sha1_hash::<1>(x, y, m),
+        _ => hostcrypto::sha1_hash::<2>(x, y, m),
+    };
+    cpu.set_vreg(op.rd, host.unwrap_or_else(|| sha1_hash::<K>(x, y, m)));
     next(cpu, rest)
 }
 
@@ -169,15 +181,19 @@ fn exec_sha1su0(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     next(cpu, rest)
 }
 
-fn exec_sha1su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let t = cpu.vreg(op.rd) ^ (cpu.vreg(op.rn) >> 32);
-    let r = [
+fn sha1su1(d: u128, n: u128) -> u128 {
+    let t = d ^ (n >> 32);
+    words([
         w(t, 0).rotate_left(1),
         w(t, 1).rotate_left(1),
         w(t, 2).rotate_left(1),
         w(t, 3).rotate_left(1) ^ w(t, 0).rotate_left(2),
-    ];
-    cpu.set_vreg(op.rd, words(r));
+    ])
+}
+
+fn exec_sha1su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let (d, n) = (cpu.vreg(op.rd), cpu.vreg(op.rn));
+    cpu.set_vreg(op.rd, hostcrypto::sha1su1(d, n).unwrap_or_else(|| sha1su1(d, n)));
     next(cpu, rest)
 }
 
@@ -204,27 +220,32 @@ fn sha256_hash(mut x: u128, mut y: u128, m: u128, part1: bool) -> u128 {
     }
 }
 
+/// SHA256H and SHA256H2; on the host's SHA instructions where it has them.
 fn exec_sha256h<const PART2: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
-    let r = if PART2 { sha256_hash(n, d, m, false) } else { sha256_hash(d, n, m, true) };
+    let (x, y) = if PART2 { (n, d) } else { (d, n) };
+    let r = hostcrypto::sha256_hash(x, y, m, !PART2).unwrap_or_else(|| sha256_hash(x, y, m, !PART2));
     cpu.set_vreg(op.rd, r);
     next(cpu, rest)
 }
 
-fn exec_sha256su0(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let (d, n) = (cpu.vreg(op.rd), cpu.vreg(op.rn));
+fn sha256su0(d: u128, n: u128) -> u128 {
     let t = n << 96 | d >> 32;
     let mut r = [0u32; 4];
     for (e, r) in r.iter_mut().enumerate() {
         let x = w(t, e as u32);
         *r = (x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)).wrapping_add(w(d, e as u32));
     }
-    cpu.set_vreg(op.rd, words(r));
+    words(r)
+}
+
+fn exec_sha256su0(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let (d, n) = (cpu.vreg(op.rd), cpu.vreg(op.rn));
+    cpu.set_vreg(op.rd, hostcrypto::sha256su0(d, n).unwrap_or_else(|| sha256su0(d, n)));
     next(cpu, rest)
 }
 
-fn exec_sha256su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
+fn sha256su1(d: u128, n: u128, m: u128) -> u128 {
     let t0 = m << 96 | n >> 32;
     let sigma1 = |x: u32| x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10);
     let mut r = [0u32; 4];
@@ -233,7 +254,12 @@ fn exec_sha256su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
         let src = if e < 2 { w(m, e + 2) } else { r[(e - 2) as usize] };
         r[e as usize] = sigma1(src).wrapping_add(w(d, e)).wrapping_add(w(t0, e));
     }
-    cpu.set_vreg(op.rd, words(r));
+    words(r)
+}
+
+fn exec_sha256su1(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
+    cpu.set_vreg(op.rd, hostcrypto::sha256su1(d, n, m).unwrap_or_else(|| sha256su1(d, n, m)));
     next(cpu, rest)
 }
 
@@ -438,6 +464,32 @@ mod tests {
             ] {
                 if let Some(host) = host {
                     assert_eq!(host, portable, "{v:#x}");
+                }
+            }
+        }
+    }
+
+    /// The host's SHA forms (where this machine has them) give what the
+    /// manual's pseudocode gives, for every function and both halves.
+    #[test]
+    fn host_sha_matches_the_definitions() {
+        let mut x = 0x6a09_e667_f3bc_c908u64;
+        let mut v = || (xorshift(&mut x) as u128) << 64 | xorshift(&mut x) as u128;
+        for _ in 0..20_000 {
+            let (d, n, m) = (v(), v(), v());
+            let e = n as u32;
+            for (host, portable) in [
+                (hostcrypto::sha1_hash::<0>(d, e, m), sha1_hash::<0>(d, e, m)),
+                (hostcrypto::sha1_hash::<1>(d, e, m), sha1_hash::<1>(d, e, m)),
+                (hostcrypto::sha1_hash::<2>(d, e, m), sha1_hash::<2>(d, e, m)),
+                (hostcrypto::sha256_hash(d, n, m, true), sha256_hash(d, n, m, true)),
+                (hostcrypto::sha256_hash(d, n, m, false), sha256_hash(d, n, m, false)),
+                (hostcrypto::sha1su1(d, n), sha1su1(d, n)),
+                (hostcrypto::sha256su0(d, n), sha256su0(d, n)),
+                (hostcrypto::sha256su1(d, n, m), sha256su1(d, n, m)),
+            ] {
+                if let Some(host) = host {
+                    assert_eq!(host, portable, "{d:#x} {n:#x} {m:#x}");
                 }
             }
         }

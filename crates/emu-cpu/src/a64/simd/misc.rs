@@ -58,15 +58,33 @@ fn exec_int<const OP: u8, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> 
     next(cpu, rest)
 }
 
+/// Bits set in the low half of every 2s-bit block.
+const fn low_halves(s: u32) -> u128 {
+    let mut m = 0u128;
+    let mut i = 0;
+    while i < 128 {
+        m |= ((1u128 << s) - 1) << i;
+        i += 2 * s;
+    }
+    m
+}
+
+/// Reverses E-bit elements within C-bit containers: swaps neighbouring E-bit,
+/// then 2E-bit blocks, and so on up to C/2 bits.
+#[inline(always)]
+fn rev_lanes<const C: u32, const E: u32>(mut x: u128) -> u128 {
+    let mut s = E;
+    while s < C {
+        let m = low_halves(s);
+        x = ((x >> s) & m) | ((x & m) << s);
+        s *= 2;
+    }
+    x
+}
+
 /// REV16/REV32/REV64: reverse E-bit elements within C-bit containers.
 fn exec_rev<const C: u32, const E: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let n = cpu.vreg(op.rn);
-    let per = C / E;
-    let mut r = 0u128;
-    for i in 0..128 / E {
-        let j = (i / per) * per + (per - 1 - i % per);
-        r |= (lane(n, j, E) as u128) << (i * E);
-    }
+    let r = rev_lanes::<C, E>(cpu.vreg(op.rn));
     wr(cpu, op, r);
     next(cpu, rest)
 }
@@ -487,4 +505,33 @@ pub fn decode_scalar_pairwise(insn: u32, pc: u64) -> Option<Op> {
         _ => return None,
     };
     Some(op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The block swaps give the manual's element order: element i of the result
+    /// is element (i / per) * per + (per - 1 - i % per) of the source.
+    #[test]
+    fn rev_lanes_reverse_elements_in_containers() {
+        fn by_lane<const C: u32, const E: u32>(n: u128) -> u128 {
+            let per = C / E;
+            (0..128 / E).fold(0u128, |r, i| r | (lane(n, (i / per) * per + (per - 1 - i % per), E) as u128) << (i * E))
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x as u128) << 64 | x.rotate_left(17) as u128;
+            assert_eq!(rev_lanes::<16, 8>(n), by_lane::<16, 8>(n));
+            assert_eq!(rev_lanes::<32, 8>(n), by_lane::<32, 8>(n));
+            assert_eq!(rev_lanes::<32, 16>(n), by_lane::<32, 16>(n));
+            assert_eq!(rev_lanes::<64, 8>(n), by_lane::<64, 8>(n));
+            assert_eq!(rev_lanes::<64, 16>(n), by_lane::<64, 16>(n));
+            assert_eq!(rev_lanes::<64, 32>(n), by_lane::<64, 32>(n));
+        }
+        assert_eq!(rev_lanes::<32, 8>(0x0f0e0d0c_0b0a0908_07060504_03020100), 0x0c0d0e0f_08090a0b_04050607_00010203);
+    }
 }
