@@ -1,6 +1,10 @@
 /* Processes: fork and wait with exit statuses and signals, a pipe between
  * parent and child, execve of an arm64 program (this one again, via
- * /proc/self/exe) with argv and environment preserved, and a #! script. */
+ * /proc/self/exe) with argv and environment preserved, fexecve and execve of
+ * /proc/self/fd/N through a close-on-exec descriptor, and a #! script. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +12,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* How many descriptors above the standard three are open. */
+static int open_fds(void) {
+    int n = 0;
+    for (int fd = 3; fd < 1024; fd++) n += fcntl(fd, F_GETFD) >= 0;
+    return n;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "child") == 0) {
         printf("exec'd: argv0=%s arg2=%s env=%s\n", argv[0], argc > 2 ? argv[2] : "-", getenv("FORK_EXEC_VAR"));
         return 7;
+    }
+    if (argc > 3 && strcmp(argv[1], "fdchild") == 0) {
+        /* The descriptors open are the parent's from before it opened the
+         * program, and the program knows its own name. */
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = 0;
+        printf("%s: same descriptors as the parent: %s, exe %s\n", argv[2],
+               open_fds() == atoi(argv[3]) ? "yes" : "no", basename(exe));
+        return 9;
     }
     int st;
     pid_t p = fork();
@@ -53,6 +74,31 @@ int main(int argc, char **argv) {
     }
     waitpid(p, &st, 0);
     printf("exec child exit: %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+
+    /* The program by a descriptor that is closed on exec: the kernel reads the
+     * program first. */
+    const char *ways[] = {"fexecve", "/proc/self/fd"};
+    char before[16];
+    snprintf(before, sizeof before, "%d", open_fds());
+    for (int w = 0; w < 2; w++) {
+        fflush(stdout);
+        p = fork();
+        if (p == 0) {
+            int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+            char *args[] = {argv[0], "fdchild", (char *)ways[w], before, NULL};
+            char *env[] = {NULL};
+            char by_path[64];
+            snprintf(by_path, sizeof by_path, "/proc/self/fd/%d", self);
+            if (w == 0)
+                fexecve(self, args, env);
+            else
+                execve(by_path, args, env);
+            perror(ways[w]);
+            _exit(127);
+        }
+        waitpid(p, &st, 0);
+        printf("%s child exit: %d\n", ways[w], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    }
 
     /* A script whose interpreter is a host program. */
     char path[] = "/tmp/emu-fork-exec-XXXXXX";

@@ -159,6 +159,11 @@ fn coreutils() {
     let text: String = (0..500).map(|i| format!("{} line {i}\n", (i * 7919) % 1000)).collect();
     let file = dir.file("input.txt", &text);
     let f = file.to_str().expect("temp paths are UTF-8");
+    // ls lists a directory whose parent (its `..`) is this test's own: other
+    // tests add and remove directories in the system's temporary directory.
+    let listed = dir.path().join("listed");
+    std::fs::create_dir(&listed).expect("cannot create a directory in the test's own");
+    std::fs::write(listed.join("a.txt"), "a").expect("cannot write a file in the test's own directory");
     let cases: Vec<(&str, Vec<&str>)> = vec![
         ("cat", vec!["/bin/cat", f]),
         ("sha256sum", vec!["/usr/bin/sha256sum", f]),
@@ -166,7 +171,7 @@ fn coreutils() {
         ("wc", vec!["/usr/bin/wc", f]),
         ("date", vec!["/bin/date", "-d", "@0", "-u"]),
         ("expr", vec!["/usr/bin/expr", "6", "*", "7"]),
-        ("ls", vec!["/bin/ls", "-la", "--time-style=+", dir.path().to_str().expect("UTF-8")]),
+        ("ls", vec!["/bin/ls", "-la", "--time-style=+", listed.to_str().expect("UTF-8")]),
     ];
     for (what, argv) in cases {
         compare_debian(what, &debian(argv[0]).args(&argv[1..]));

@@ -325,15 +325,28 @@ fn threads() {
     }
 }
 
-/// fork, wait, pipes and execve of an arm64 program: qemu-user cannot exec an
-/// arm64 program without binfmt_misc, so the oracle is the native build.
+/// fork, wait, pipes and execve of an arm64 program (by path and by a
+/// close-on-exec descriptor): qemu-user cannot exec an arm64 program without
+/// binfmt_misc, so the oracle is the native build.
 #[test]
 fn fork_exec() {
     for variant in VARIANTS {
         let inv = Invocation::new(testbin(variant, "fork_exec"));
         let out = compare_native(&format!("{variant}/fork_exec"), &inv, &testbin("native", "fork_exec"));
         assert_exit(&out, 0);
-        assert_lines(&out, &["child exit: 3", "child signal: 11", "exec child exit: 7", "script exit: 5"]);
+        assert_lines(
+            &out,
+            &[
+                "child exit: 3",
+                "child signal: 11",
+                "exec child exit: 7",
+                "fexecve: same descriptors as the parent: yes, exe fork_exec",
+                "fexecve child exit: 9",
+                "/proc/self/fd: same descriptors as the parent: yes, exe fork_exec",
+                "/proc/self/fd child exit: 9",
+                "script exit: 5",
+            ],
+        );
     }
 }
 

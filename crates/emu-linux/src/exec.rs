@@ -107,6 +107,27 @@ fn classify(path: &[u8]) -> Result<Kind, i32> {
     Ok(Kind::Other)
 }
 
+/// The descriptor that a path of the form /proc/self/fd/N or /dev/fd/N names.
+fn named_fd(path: &[u8]) -> Option<i32> {
+    let n = path.strip_prefix(b"/proc/self/fd/").or_else(|| path.strip_prefix(b"/dev/fd/"))?;
+    std::str::from_utf8(n).ok()?.parse().ok().filter(|&fd: &i32| fd >= 0)
+}
+
+/// A program named by a descriptor (fexecve; execveat with AT_EMPTY_PATH): a
+/// copy of the descriptor that survives the exec of emu, which the guest's own
+/// need not (Python opens every file close-on-exec, and the kernel reads the
+/// program before it closes those), and the file's own path, for
+/// /proc/self/exe.
+fn hand_on(fd: i32, path: &[u8]) -> Option<(i32, Vec<u8>)> {
+    // SAFETY: F_DUPFD makes a new descriptor (without close-on-exec) or fails.
+    let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD, 0) };
+    if copy < 0 {
+        return None;
+    }
+    let target = std::fs::read_link(format!("/proc/self/fd/{copy}"));
+    Some((copy, target.map_or_else(|_| path.to_vec(), |t| t.into_os_string().into_encoded_bytes())))
+}
+
 /// Runs `path` as the new program image of this process; returns only on failure.
 pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> i32 {
     if crate::procfs::is_self_exe(&path) {
@@ -138,18 +159,26 @@ pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>,
                     a.push(b"-0".to_vec());
                     a.push(a0.clone());
                 }
-                a.push(b"--".to_vec());
-                a.push(host.clone());
-                a.extend(argv.iter().skip(1).cloned());
-                // In a chroot, /proc/self/exe is missing (ENOENT) or points
-                // outside the root (ELOOP), and emu's own path is not there:
-                // then the kernel's binfmt_misc registration must run it.
-                let e = host_execve(b"/proc/self/exe", &a, &envp);
-                if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES) {
-                    return e;
+                let handed = named_fd(&host).and_then(|fd| hand_on(fd, &host));
+                match &handed {
+                    Some((copy, target)) => {
+                        a.push(b"--exec-fd".to_vec());
+                        a.push(copy.to_string().into_bytes());
+                        a.push(b"--".to_vec());
+                        a.push(target.clone());
+                    }
+                    None => {
+                        a.push(b"--".to_vec());
+                        a.push(host.clone());
+                    }
                 }
-                let e = host_execve(ctx.proc.emu_path().as_os_str().as_bytes(), &a, &envp);
-                if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES | libc::ENOEXEC) {
+                a.extend(argv.iter().skip(1).cloned());
+                let e = exec_emu(ctx, &a, &envp);
+                if let Some((copy, _)) = handed {
+                    // SAFETY: closes the copy made above, which nothing else uses.
+                    unsafe { libc::close(copy) };
+                }
+                if let Some(e) = e {
                     return e;
                 }
                 return host_execve(&host, &argv, &envp);
@@ -157,6 +186,20 @@ pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>,
         }
     }
     libc::ELOOP
+}
+
+/// Starts emu again with the arguments `a`; the errno if that failed for a
+/// reason the program's own exec would not fix, None if emu was not found.
+fn exec_emu(ctx: &SyscallCtx, a: &[Vec<u8>], envp: &[Vec<u8>]) -> Option<i32> {
+    // In a chroot, /proc/self/exe is missing (ENOENT) or points outside the
+    // root (ELOOP), and emu's own path is not there: then the kernel's
+    // binfmt_misc registration must run it.
+    let e = host_execve(b"/proc/self/exe", a, envp);
+    if !matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES) {
+        return Some(e);
+    }
+    let e = host_execve(ctx.proc.emu_path().as_os_str().as_bytes(), a, envp);
+    (!matches!(e, libc::ENOENT | libc::ELOOP | libc::EACCES | libc::ENOEXEC)).then_some(e)
 }
 
 pub fn execve(ctx: &mut SyscallCtx) -> Outcome {

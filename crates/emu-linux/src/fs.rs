@@ -15,6 +15,21 @@ fn efault() -> Outcome {
     ret(-(libc::EFAULT as i64))
 }
 
+/// Calls `f` with the host path for the guest path at `addr`: the guest's own
+/// program for /proc/self/exe (which on the host is emu), else as the sysroot
+/// decides.
+fn with_guest_path(ctx: &SyscallCtx, addr: u64, f: impl FnOnce(u64) -> i64) -> i64 {
+    if let Ok(path) = read_cstr(addr, PATH_MAX) {
+        if crate::procfs::is_self_exe(&path) {
+            use std::os::unix::ffi::OsStrExt;
+            if let Ok(exe) = std::ffi::CString::new(ctx.proc.exe().as_os_str().as_bytes()) {
+                return f(exe.as_ptr() as u64);
+            }
+        }
+    }
+    with_host_path(addr, f)
+}
+
 pub fn openat(ctx: &mut SyscallCtx) -> Outcome {
     if let Ok(path) = read_cstr(ctx.arg(1), PATH_MAX) {
         if let Some(data) = crate::procfs::content(ctx.proc, &path) {
@@ -24,7 +39,9 @@ pub fn openat(ctx: &mut SyscallCtx) -> Outcome {
     let flags = abi::open_flags_to_host(ctx.arg(2) as i32);
     let (dirfd, mode) = (ctx.arg(0) as i32, ctx.arg(3) as u32);
     // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours.
-    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_openat, dirfd, p, flags, mode) })))
+    ret(with_guest_path(ctx, ctx.arg(1), |p| {
+        host_ret(unsafe { libc::syscall(libc::SYS_openat, dirfd, p, flags, mode) })
+    }))
 }
 
 pub fn pipe2(ctx: &mut SyscallCtx) -> Outcome {
@@ -68,8 +85,9 @@ pub fn newfstatat(ctx: &mut SyscallCtx) -> Outcome {
     let (dirfd, flags, buf) = (ctx.arg(0) as i32, ctx.arg(3) as i32, &mut st as *mut libc::stat);
     // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours,
     // the buffer is ours. AT_* flags agree between the ABIs.
-    let r =
-        with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_newfstatat, dirfd, p, buf, flags) }));
+    let r = with_guest_path(ctx, ctx.arg(1), |p| {
+        host_ret(unsafe { libc::syscall(libc::SYS_newfstatat, dirfd, p, buf, flags) })
+    });
     if r != 0 {
         return ret(r);
     }
@@ -97,7 +115,7 @@ pub fn readlinkat(ctx: &mut SyscallCtx) -> Outcome {
 fn access(ctx: &mut SyscallCtx, nr: libc::c_long) -> Outcome {
     let (dirfd, mode, flags) = (ctx.arg(0) as i32, ctx.arg(2) as i32, ctx.arg(3) as i32);
     // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours.
-    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(nr, dirfd, p, mode, flags) })))
+    ret(with_guest_path(ctx, ctx.arg(1), |p| host_ret(unsafe { libc::syscall(nr, dirfd, p, mode, flags) })))
 }
 
 pub fn faccessat(ctx: &mut SyscallCtx) -> Outcome {
@@ -112,5 +130,7 @@ pub fn faccessat2(ctx: &mut SyscallCtx) -> Outcome {
 pub fn statx(ctx: &mut SyscallCtx) -> Outcome {
     let (dirfd, flags, mask, buf) = (ctx.arg(0) as i32, ctx.arg(2) as i32, ctx.arg(3) as u32, ctx.arg(4));
     // SAFETY: host syscall; guest pointers checked by the kernel, or our path.
-    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_statx, dirfd, p, flags, mask, buf) })))
+    ret(with_guest_path(ctx, ctx.arg(1), |p| {
+        host_ret(unsafe { libc::syscall(libc::SYS_statx, dirfd, p, flags, mask, buf) })
+    }))
 }

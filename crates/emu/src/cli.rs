@@ -43,6 +43,8 @@ options:
   -E VAR=VALUE       set VAR in the program's environment
   -U VAR             remove VAR from the program's environment
   -s SIZE            stack size in bytes (k/M suffixes allowed; default 8M)
+  --exec-fd N        run the program open as descriptor N (PROGRAM names it);
+                     emu passes this to itself when a guest execs a descriptor
   -h, --help         this text
   -version, --version
 
@@ -123,6 +125,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
     let mut sysroot = env_sysroot;
     let mut argv0: Option<Vec<u8>> = None;
     let mut stack_size: u64 = DEFAULT_STACK;
+    let mut exec_fd = start.exec_fd;
     let mut i = 1;
     while i < args.len() {
         let a = args[i].as_slice();
@@ -147,6 +150,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
                 std::env::set_var("EMU_STRACE_FILE", std::ffi::OsStr::from_bytes(&value()?))
             }
             b"-L" => sysroot = Some(path_of(&value()?)),
+            b"--exec-fd" => exec_fd = Some(inherited_fd(&value()?)?),
             b"-0" => argv0 = Some(value()?),
             b"-E" => {
                 let kv = value()?;
@@ -178,8 +182,23 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
         argv[0] = a0;
     }
     let envp = envp_of(env);
-    let (program, exec_fd) = (path_of(program), start.exec_fd);
+    let program = path_of(program);
     Ok(Action::Run(Config { program, argv, envp, log, stack_size, exec_fd, sysroot }))
+}
+
+/// The program as a descriptor that the emu which started this one left open
+/// (`--exec-fd N`, when a guest execs a descriptor): PROGRAM is then only its name.
+fn inherited_fd(v: &[u8]) -> Result<std::fs::File, String> {
+    use std::os::fd::FromRawFd;
+    let fd = std::str::from_utf8(v).ok().and_then(|s| s.parse::<i32>().ok()).filter(|&fd| fd > 2);
+    let fd = fd.ok_or_else(|| format!("--exec-fd needs a descriptor number above 2, not {}", lossy(v)))?;
+    // SAFETY: F_GETFD only reads the descriptor's flags.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        return Err(format!("--exec-fd {fd}: not an open descriptor"));
+    }
+    // SAFETY: the descriptor is open, and nothing else in this process owns it: it
+    // was left for emu alone, which closes it once the program is loaded.
+    Ok(unsafe { std::fs::File::from_raw_fd(fd) })
 }
 
 const DEFAULT_STACK: u64 = 8 << 20;
@@ -293,5 +312,10 @@ mod tests {
         assert!(parse(&args(&["emu"]), vec![], Start::default()).is_err());
         assert!(parse(&args(&["emu", "-x", "p"]), vec![], Start::default()).is_err());
         assert!(parse(&args(&["emu", "-s", "12q", "p"]), vec![], Start::default()).is_err());
+        // Standard descriptors, non-numbers and closed descriptors are refused.
+        for bad in ["1", "x", "-3", "999999"] {
+            let parsed = parse(&args(&["emu", "--exec-fd", bad, "p"]), vec![], Start::default());
+            assert!(matches!(parsed, Err(ref e) if e.starts_with("--exec-fd")), "--exec-fd {bad}");
+        }
     }
 }
