@@ -23,6 +23,7 @@ const COVERED: &[&str] = &[
     "exit_code",
     "files",
     "fork_exec",
+    "fork_threads",
     "hello",
     "int_ops",
     "ipc",
@@ -347,6 +348,17 @@ fn fork_exec() {
                 "script exit: 5",
             ],
         );
+    }
+}
+
+/// fork from a thread while two others map, unmap and drop code: the child
+/// inherits no lock one of them held, and ends with the thread-exit syscall as
+/// the last thread of its process.
+#[test]
+fn fork_threads() {
+    for out in check("fork_threads", |i| i.args(["60"])) {
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout_str(), "forks from a thread: 60 exited with 0, 0 hung\n");
     }
 }
 

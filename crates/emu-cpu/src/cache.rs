@@ -527,6 +527,12 @@ impl SharedInvalidations {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Holds the lock until the value is dropped: across a fork, so that the
+    /// child (which has only the forking thread) cannot inherit it held.
+    pub fn hold(&self) -> impl Sized + '_ {
+        self.lock()
+    }
+
     /// A thread starts running guest code; returns the generation it starts at.
     pub fn register(&self, id: u64, stop: &'static AtomicBool) -> u64 {
         let mut g = self.lock();

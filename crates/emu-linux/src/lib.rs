@@ -111,6 +111,25 @@ impl Process {
         // A poisoned lock means another thread panicked; the map itself is intact.
         self.space.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Every lock of emu's that another thread may hold, held until the value is
+    /// dropped: taken just before a fork, so that the child, which has only the
+    /// forking thread, does not inherit one held by a thread it does not have
+    /// (and wait on it forever). The C library's own locks are its fork's.
+    /// In the order other code nests them: the address space first.
+    pub fn hold_for_fork(&self) -> impl Sized + '_ {
+        let space = self.space();
+        let code = self.code.hold();
+        let sigactions = self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        let trace = self.strace_file.as_ref().map(|f| f.lock().unwrap_or_else(|e| e.into_inner()));
+        let stderr = std::io::stderr().lock();
+        (space, code, sigactions, trace, stderr)
+    }
+
+    /// In a forked child: the forking thread is the only one.
+    pub fn forked(&self) {
+        self.threads.store(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// What a syscall asks the run loop to do.

@@ -101,18 +101,22 @@ fn do_clone(ctx: &mut SyscallCtx, req: CloneRequest) -> Outcome {
 fn fork(ctx: &mut SyscallCtx, req: CloneRequest) -> Outcome {
     let f = req.flags as i32;
     let exit_signal = (req.flags & CSIGNAL) as i32;
+    let held = ctx.proc.hold_for_fork();
     let pid = if exit_signal == libc::SIGCHLD {
-        // glibc's fork also resets its own locks (malloc) in the child.
+        // The C library's fork also takes and resets its own locks (malloc).
         // SAFETY: host fork; the child continues in this same run loop.
         unsafe { libc::fork() }
     } else {
         // SAFETY: a plain fork with another exit signal (or none).
         unsafe { libc::syscall(libc::SYS_clone, exit_signal as u64, 0, 0, 0, 0) as i32 }
     };
-    if pid < 0 {
-        return Outcome::Return(crate::neg_errno());
+    let failed = (pid < 0).then(crate::neg_errno);
+    drop(held);
+    if let Some(e) = failed {
+        return Outcome::Return(e);
     }
     if pid == 0 {
+        ctx.proc.forked();
         let tid = gettid();
         if req.stack != 0 {
             ctx.cpu.set_sp(req.stack);
