@@ -4,6 +4,7 @@ mod bench;
 mod difftest;
 mod dist;
 mod fetch;
+mod pytest;
 mod rootfs;
 mod stress;
 mod sysroot;
@@ -30,6 +31,9 @@ commands:
                   judged against issue 6's targets (see README: Benchmarks)
   difftest [--count N] [--class NAME] [--seed S]
                   random instructions under emu and qemu-aarch64-static, compared
+  pytest [--sample] [--timeout MINUTES] [test_MODULE...]
+                  CPython's regression tests (from the sysroot) under the static emu:
+                  the modules that pass on arm64 Linux and under emu, or those named
   dist            build the static release emu (for binfmt_misc, containers, chroots)
   rootfs [--reuse] [--no-qemu] [--no-python] [--timeout MINUTES]
                   (root) debootstrap a Debian bookworm arm64 chroot into target/rootfs-arm64,
@@ -37,7 +41,8 @@ commands:
                   then time the second stage under qemu-aarch64-static too
   stress [--runs N]
                   64 threads, futexes and signals under emu, N times (default 100)
-  ci              testbins + fetch-busybox + fetch-sysroot + dist + the workspace's tests";
+  ci              testbins + fetch-busybox + fetch-sysroot + dist + the workspace's tests
+                  + pytest --sample";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,6 +69,7 @@ fn run(args: &[String]) -> Result {
         }
         Some("rootfs") => rootfs::run(&root, rest),
         Some("stress") => stress::run(&root, rest),
+        Some("pytest") => pytest::run(&root, rest),
         Some("ci") => no_args("ci", rest).and_then(|()| ci(&root)),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
@@ -109,9 +115,11 @@ fn ci(root: &Path) -> Result {
     // With the CPU's unit tests: the compiler's FP assumptions bite in
     // optimised code only.
     match dist::musl() {
-        Some(musl) => suite(&["-p", "emu", "-p", "emu-cpu", "--release", "--target", musl]),
-        None => suite(&["-p", "emu", "-p", "emu-cpu", "--release"]),
+        Some(musl) => suite(&["-p", "emu", "-p", "emu-cpu", "--release", "--target", musl])?,
+        None => suite(&["-p", "emu", "-p", "emu-cpu", "--release"])?,
     }
+    // A bounded part of CPython's regression tests (all of them: `cargo xtask pytest`).
+    pytest::run(root, &["--sample".to_string()])
 }
 
 /// The workspace root is fixed at build time: xtask lives in `<root>/xtask`.

@@ -12,8 +12,10 @@ use std::process::Command;
 /// The programs, then every library they load (the Depends that ship shared
 /// objects; python's only as far as the tests' modules need them).
 pub const PACKAGES: &[&str] = &[
-    // bash and coreutils
+    // bash and coreutils; libgcc_s, which glibc's pthread_exit and
+    // pthread_cancel load to unwind the thread
     "libc6",
+    "libgcc-s1",
     "bash",
     "coreutils",
     "libtinfo6",
@@ -22,6 +24,9 @@ pub const PACKAGES: &[&str] = &[
     "libgmp10",
     "libselinux1",
     "libpcre2-8-0",
+    // /bin/sh, so that what a guest runs through the shell (system(), popen,
+    // subprocess with shell=True) is an arm64 program too
+    "dash",
     // python3: the interpreter, its stdlib, and what _hashlib, zlib, lzma,
     // bz2, pyexpat, ctypes and sqlite3 load
     "python3-minimal",
@@ -36,6 +41,8 @@ pub const PACKAGES: &[&str] = &[
     "liblzma5",
     "libuuid1",
     "libcrypt1",
+    // CPython's own regression tests (`cargo xtask pytest`)
+    "libpython3.11-testsuite:all",
     // perl, lua, xz, gzip, sqlite3
     "perl-base",
     "lua5.4",
