@@ -1,16 +1,20 @@
 /* Processes: fork and wait with exit statuses and signals, a pipe between
  * parent and child, execve of an arm64 program (this one again, via
- * /proc/self/exe) with argv and environment preserved, fexecve and execve of
- * /proc/self/fd/N through a close-on-exec descriptor, and a #! script. */
+ * /proc/self/exe) with argv, environment and ignored signals preserved,
+ * fexecve and execve of /proc/self/fd/N through a close-on-exec descriptor,
+ * and a #! script. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+static void on_usr1(int sig) { (void)sig; }
 
 /* How many descriptors above the standard three are open. */
 static int open_fds(void) {
@@ -21,7 +25,13 @@ static int open_fds(void) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "child") == 0) {
-        printf("exec'd: argv0=%s arg2=%s env=%s\n", argv[0], argc > 2 ? argv[2] : "-", getenv("FORK_EXEC_VAR"));
+        /* An ignored signal stays ignored across execve; a caught one is reset. */
+        struct sigaction hup, usr1;
+        sigaction(SIGHUP, NULL, &hup);
+        sigaction(SIGUSR1, NULL, &usr1);
+        printf("exec'd: argv0=%s arg2=%s env=%s sighup=%s sigusr1=%s\n", argv[0], argc > 2 ? argv[2] : "-",
+               getenv("FORK_EXEC_VAR"), hup.sa_handler == SIG_IGN ? "ignored" : "default",
+               usr1.sa_handler == SIG_DFL ? "default" : "other");
         return 7;
     }
     if (argc > 3 && strcmp(argv[1], "fdchild") == 0) {
@@ -68,6 +78,8 @@ int main(int argc, char **argv) {
     if (p == 0) {
         char *args[] = {"renamed", "child", "two", NULL};
         char *env[] = {"FORK_EXEC_VAR=yes", NULL};
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGUSR1, on_usr1);
         execve("/proc/self/exe", args, env);
         perror("execve");
         _exit(127);

@@ -340,6 +340,7 @@ fn fork_exec() {
             &[
                 "child exit: 3",
                 "child signal: 11",
+                "exec'd: argv0=renamed arg2=two env=yes sighup=ignored sigusr1=default",
                 "exec child exit: 7",
                 "fexecve: same descriptors as the parent: yes, exe fork_exec",
                 "fexecve child exit: 9",

@@ -150,6 +150,15 @@ fn host_sigaction(sig: i32, handler: usize, flags: u64) -> i32 {
     r as i32
 }
 
+/// Whether the host ignores `sig` now: an exec keeps a signal ignored (nohup, a
+/// shell's background jobs), and the new program must see that it is.
+pub fn is_ignored(sig: i32) -> bool {
+    let mut old = KernelSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 };
+    // SAFETY: only reads the current disposition into our own struct.
+    let r = unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, 0usize, &mut old as *mut KernelSigaction, 8usize) };
+    r == 0 && old.handler == libc::SIG_IGN
+}
+
 /// The guest installed a handler: catch the signal on the host.
 pub fn catch(sig: i32) {
     let flags = (libc::SA_SIGINFO | libc::SA_ONSTACK) as u64;

@@ -85,7 +85,7 @@ impl Process {
             exe_given: exe,
             exe: OnceLock::new(),
             auxv,
-            sigactions: Mutex::new(vec![GuestSigaction::default(); signal::NSIG + 1]),
+            sigactions: Mutex::new(signal::inherited_sigactions()),
             log,
             strace: strace || strace_file.is_some(),
             strace_file,

@@ -70,6 +70,17 @@ fn einval() -> Outcome {
     Outcome::Return(-(libc::EINVAL as i64))
 }
 
+/// The dispositions a program starts with, by signal number: ignored where the
+/// exec that started emu left the signal ignored, the default elsewhere.
+pub fn inherited_sigactions() -> Vec<GuestSigaction> {
+    (0..=NSIG as i32)
+        .map(|sig| {
+            let ignored = sig >= 1 && !hostsig::FAULT_SIGNALS.contains(&sig) && hostsig::is_ignored(sig);
+            GuestSigaction { handler: if ignored { SIG_IGN } else { SIG_DFL }, ..Default::default() }
+        })
+        .collect()
+}
+
 impl Process {
     pub fn sigaction(&self, sig: i32) -> GuestSigaction {
         let t = self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
