@@ -239,6 +239,17 @@ fn segv() {
     }
 }
 
+/// A stack overflow faults below the stack (a gap nothing else is mapped in),
+/// and a handler on an alternate stack catches it; a mapping made before is
+/// untouched. Without the gap, the overflow wrote into whatever lay below.
+#[test]
+fn stack_overflow() {
+    for out in check("segv", |i| i.args(["overflow"])) {
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout_str(), "stack overflow caught: yes\nmapping made first intact: yes\n");
+    }
+}
+
 #[test]
 fn abort() {
     for out in check("abort", |i| i) {

@@ -68,7 +68,7 @@ const IGNORED: &[(&str, &str)] = &[
 ];
 
 pub fn run(root: &Path, args: &[String]) -> Result {
-    let mut timeout_min = 20u64;
+    let mut timeout_min = 40u64;
     let mut modules: Vec<String> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {

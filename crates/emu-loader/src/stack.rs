@@ -41,6 +41,9 @@ pub struct StackParams<'a> {
     pub interp_base: u64,
 }
 
+/// Linux's default stack_guard_gap: 256 pages.
+const STACK_GUARD: u64 = 256 * 4096;
+
 /// Maps the stack and writes the initial frame; returns the initial SP and the
 /// auxv as written (for /proc/self/auxv).
 pub fn build_stack(
@@ -49,7 +52,12 @@ pub fn build_stack(
     params: &StackParams,
 ) -> Result<(u64, Vec<(u64, u64)>), MapError> {
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK;
-    let base = space.mmap(0, params.stack_size, Prot::RW, flags, -1, 0)?;
+    // Below the stack a guard that nothing else is placed in, as Linux keeps a
+    // gap below a stack: an overflow faults at the overflowing access instead of
+    // writing into whatever the host mapped next (emu's own memory among it).
+    let guard = space.mmap(0, STACK_GUARD + params.stack_size, Prot::RW, flags, -1, 0)?;
+    space.guard(guard, STACK_GUARD)?;
+    let base = guard + STACK_GUARD;
     let top = base + params.stack_size;
 
     // Strings and bytes at the top, growing down.

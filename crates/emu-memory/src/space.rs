@@ -102,6 +102,22 @@ impl AddressSpace {
         Ok(got)
     }
 
+    /// Turns [addr, addr + len) of the guest's memory into a reservation that is
+    /// no longer the guest's: inaccessible, so that a guest access faults, and
+    /// kept, so that nothing else is placed there (Linux's stack guard gap).
+    pub fn guard(&mut self, addr: u64, len: u64) -> Result<(), MapError> {
+        let end = addr.checked_add(page_up(len)).ok_or(MapError::Host(libc::EINVAL))?;
+        if !addr.is_multiple_of(PAGE_SIZE) || !self.all_guest(addr, end - addr) {
+            return Err(MapError::Host(libc::EINVAL));
+        }
+        // SAFETY: host syscall on guest-owned pages, which stop being the guest's.
+        if unsafe { libc::mprotect(addr as usize as *mut libc::c_void, (end - addr) as usize, libc::PROT_NONE) } != 0 {
+            return Err(MapError::Host(errno()));
+        }
+        self.remove(addr, end);
+        Ok(())
+    }
+
     /// Unmaps the guest's parts of a range; parts that are not the guest's are left
     /// alone (to the guest they were never mapped).
     pub fn munmap(&mut self, addr: u64, len: u64) -> Result<(), MapError> {
