@@ -159,22 +159,19 @@ pub fn exec_program(ctx: &SyscallCtx, mut path: Vec<u8>, mut argv: Vec<Vec<u8>>,
                     a.push(b"-0".to_vec());
                     a.push(a0.clone());
                 }
-                let handed = named_fd(&host).and_then(|fd| hand_on(fd, &host));
-                match &handed {
+                let (program, handed) = match named_fd(&host).and_then(|fd| hand_on(fd, &host)) {
                     Some((copy, target)) => {
                         a.push(b"--exec-fd".to_vec());
                         a.push(copy.to_string().into_bytes());
-                        a.push(b"--".to_vec());
-                        a.push(target.clone());
+                        (target, Some(copy))
                     }
-                    None => {
-                        a.push(b"--".to_vec());
-                        a.push(host.clone());
-                    }
-                }
+                    None => (host.clone(), None),
+                };
+                a.push(b"--".to_vec());
+                a.push(program);
                 a.extend(argv.iter().skip(1).cloned());
                 let e = exec_emu(ctx, &a, &envp);
-                if let Some((copy, _)) = handed {
+                if let Some(copy) = handed {
                     // SAFETY: closes the copy made above, which nothing else uses.
                     unsafe { libc::close(copy) };
                 }

@@ -1,7 +1,7 @@
 //! Files and descriptors: the calls whose flags or structs need translating.
 
 use crate::abi::{self, GuestStat};
-use crate::path::with_host_path;
+use crate::path::with_host_path_of;
 use crate::{host_ret, neg_errno, Outcome, SyscallCtx};
 use emu_memory::{read_cstr, write_bytes};
 
@@ -17,31 +17,36 @@ fn efault() -> Outcome {
 
 /// Calls `f` with the host path for the guest path at `addr`: the guest's own
 /// program for /proc/self/exe (which on the host is emu), else as the sysroot
-/// decides.
+/// decides. An unreadable path passes unchanged, for the kernel's EFAULT.
 fn with_guest_path(ctx: &SyscallCtx, addr: u64, f: impl FnOnce(u64) -> i64) -> i64 {
-    if let Ok(path) = read_cstr(addr, PATH_MAX) {
-        if crate::procfs::is_self_exe(&path) {
-            use std::os::unix::ffi::OsStrExt;
-            if let Ok(exe) = std::ffi::CString::new(ctx.proc.exe().as_os_str().as_bytes()) {
-                return f(exe.as_ptr() as u64);
-            }
+    match read_cstr(addr, PATH_MAX) {
+        Ok(path) => with_guest_path_of(ctx, addr, &path, f),
+        Err(_) => f(addr),
+    }
+}
+
+/// [`with_guest_path`] for a path already read from `addr`.
+fn with_guest_path_of(ctx: &SyscallCtx, addr: u64, path: &[u8], f: impl FnOnce(u64) -> i64) -> i64 {
+    if crate::procfs::is_self_exe(path) {
+        use std::os::unix::ffi::OsStrExt;
+        if let Ok(exe) = std::ffi::CString::new(ctx.proc.exe().as_os_str().as_bytes()) {
+            return f(exe.as_ptr() as u64);
         }
     }
-    with_host_path(addr, f)
+    with_host_path_of(addr, path, f)
 }
 
 pub fn openat(ctx: &mut SyscallCtx) -> Outcome {
-    if let Ok(path) = read_cstr(ctx.arg(1), PATH_MAX) {
-        if let Some(data) = crate::procfs::content(ctx.proc, &path) {
-            return ret(crate::procfs::memfd_with(&data));
-        }
-    }
+    let addr = ctx.arg(1);
     let flags = abi::open_flags_to_host(ctx.arg(2) as i32);
     let (dirfd, mode) = (ctx.arg(0) as i32, ctx.arg(3) as u32);
     // SAFETY: host syscall; the path is a guest pointer the kernel checks or ours.
-    ret(with_guest_path(ctx, ctx.arg(1), |p| {
-        host_ret(unsafe { libc::syscall(libc::SYS_openat, dirfd, p, flags, mode) })
-    }))
+    let open = |p: u64| host_ret(unsafe { libc::syscall(libc::SYS_openat, dirfd, p, flags, mode) });
+    let Ok(path) = read_cstr(addr, PATH_MAX) else { return ret(open(addr)) };
+    if let Some(data) = crate::procfs::content(ctx.proc, &path) {
+        return ret(crate::procfs::memfd_with(&data));
+    }
+    ret(with_guest_path_of(ctx, addr, &path, open))
 }
 
 pub fn pipe2(ctx: &mut SyscallCtx) -> Outcome {
@@ -108,7 +113,9 @@ pub fn readlinkat(ctx: &mut SyscallCtx) -> Outcome {
     }
     let (dirfd, buf, len) = (ctx.arg(0) as i32, ctx.arg(2), ctx.arg(3));
     // SAFETY: host syscall; guest pointers checked by the kernel, or our path.
-    ret(with_host_path(ctx.arg(1), |p| host_ret(unsafe { libc::syscall(libc::SYS_readlinkat, dirfd, p, buf, len) })))
+    ret(with_host_path_of(ctx.arg(1), &path, |p| {
+        host_ret(unsafe { libc::syscall(libc::SYS_readlinkat, dirfd, p, buf, len) })
+    }))
 }
 
 /// faccessat and faccessat2 (same arguments but flags): only the path changes.

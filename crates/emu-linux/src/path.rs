@@ -4,15 +4,11 @@
 //! everything the sysroot lacks still come from the host. The one place that
 //! decides this: the path syscalls and the interpreter lookup all ask here.
 
-use emu_memory::read_cstr;
 use std::borrow::Cow;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-
-/// Linux's PATH_MAX, with its NUL.
-const PATH_MAX: usize = 4096;
 
 /// Fixed for the life of the emu process, as qemu's: a guest's execve keeps it.
 static SYSROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -62,16 +58,10 @@ pub fn host_path_buf(guest: &[u8]) -> PathBuf {
     PathBuf::from(std::ffi::OsStr::from_bytes(&host_path(guest)))
 }
 
-/// Calls `f` with the address of the host path for the guest path at `addr`:
-/// the guest's own string unless the sysroot has that path. An unreadable guest
-/// string also passes unchanged, so the host kernel answers EFAULT or
-/// ENAMETOOLONG itself.
-pub(crate) fn with_host_path(addr: u64, f: impl FnOnce(u64) -> i64) -> i64 {
-    if sysroot().is_none() {
-        return f(addr);
-    }
-    let Ok(guest) = read_cstr(addr, PATH_MAX) else { return f(addr) };
-    match under_sysroot(&guest).and_then(|p| CString::new(p).ok()) {
+/// Calls `f` with the address of the host path for `guest`, the path the guest
+/// gave at `addr`: `addr` itself unless the sysroot has that path.
+pub(crate) fn with_host_path_of(addr: u64, guest: &[u8], f: impl FnOnce(u64) -> i64) -> i64 {
+    match under_sysroot(guest).and_then(|p| CString::new(p).ok()) {
         Some(c) => f(c.as_ptr() as u64),
         None => f(addr),
     }

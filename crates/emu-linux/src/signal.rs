@@ -70,26 +70,48 @@ fn einval() -> Outcome {
     Outcome::Return(-(libc::EINVAL as i64))
 }
 
-/// The dispositions a program starts with, by signal number: ignored where the
-/// exec that started emu left the signal ignored, the default elsewhere.
-pub fn inherited_sigactions() -> Vec<GuestSigaction> {
-    (0..=NSIG as i32)
-        .map(|sig| {
-            let ignored = sig >= 1 && !hostsig::FAULT_SIGNALS.contains(&sig) && hostsig::is_ignored(sig);
-            GuestSigaction { handler: if ignored { SIG_IGN } else { SIG_DFL }, ..Default::default() }
-        })
-        .collect()
+/// The guest's dispositions, by signal number.
+pub struct SigTable {
+    acts: Vec<GuestSigaction>,
+    /// Signals whose entry is known: set by the guest, or read from the host.
+    /// A program starts with the dispositions its exec left, ignored or default,
+    /// and only the host knows which; each is read on first use, not all at
+    /// start (that would be 64 system calls before the first instruction).
+    known: u64,
+}
+
+impl Default for SigTable {
+    fn default() -> Self {
+        SigTable { acts: vec![GuestSigaction::default(); NSIG + 1], known: 0 }
+    }
+}
+
+impl SigTable {
+    fn entry(&mut self, sig: i32) -> Option<&mut GuestSigaction> {
+        if !(1..=NSIG as i32).contains(&sig) {
+            return None;
+        }
+        let bit = 1u64 << (sig - 1);
+        let act = self.acts.get_mut(sig as usize)?;
+        if self.known & bit == 0 {
+            self.known |= bit;
+            if !hostsig::FAULT_SIGNALS.contains(&sig) && hostsig::is_ignored(sig) {
+                act.handler = SIG_IGN;
+            }
+        }
+        Some(act)
+    }
 }
 
 impl Process {
     pub fn sigaction(&self, sig: i32) -> GuestSigaction {
-        let t = self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
-        t.get(sig as usize).copied().unwrap_or_default()
+        let mut t = self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        t.entry(sig).copied().unwrap_or_default()
     }
 
     fn set_sigaction(&self, sig: i32, a: GuestSigaction) {
         let mut t = self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = t.get_mut(sig as usize) {
+        if let Some(slot) = t.entry(sig) {
             *slot = a;
         }
         apply_host_disposition(sig, &a);
