@@ -40,7 +40,7 @@ pub struct Process {
     exe: OnceLock<PathBuf>,
     /// The auxv the guest started with (for /proc/self/auxv).
     pub auxv: Vec<(u64, u64)>,
-    pub sigactions: Mutex<signal::SigTable>,
+    pub(crate) sigactions: Mutex<signal::SigTable>,
     /// Log unimplemented syscalls to stderr.
     pub log: bool,
     /// Trace every syscall (--strace, EMU_STRACE=1), on stderr or appended to

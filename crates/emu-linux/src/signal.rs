@@ -71,7 +71,7 @@ fn einval() -> Outcome {
 }
 
 /// The guest's dispositions, by signal number.
-pub struct SigTable {
+pub(crate) struct SigTable {
     acts: Vec<GuestSigaction>,
     /// Signals whose entry is known: set by the guest, or read from the host.
     /// A program starts with the dispositions its exec left, ignored or default,

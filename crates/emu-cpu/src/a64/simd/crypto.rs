@@ -1,10 +1,10 @@
 //! The cryptographic extension: AES, SHA-1, SHA-256 and polynomial multiplies
 //! (PMULL/PMULL2 of 8- and 64-bit elements, PMUL), written from the Arm
 //! manual's pseudocode. AES rounds, SHA-1 and SHA-256 rounds and schedule
-//! updates (all but SHA1SU0, three XORs) and PMULL.1Q run on the host's AES-NI, SHA and PCLMULQDQ where it
-//! has them ([`crate::hostcrypto`], the one place that
-//! issues host instructions for them); the portable forms here are the fallback
-//! and what the tests check the host forms against.
+//! updates (all but SHA1SU0, three XORs) and PMULL.1Q run on the host's AES-NI,
+//! SHA and PCLMULQDQ where it has them ([`crate::hostcrypto`], the one place
+//! that issues host instructions for them); the portable forms here are the
+//! fallback and what the tests check the host forms against.
 
 use super::*;
 use crate::hostcrypto;
