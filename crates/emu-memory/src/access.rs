@@ -112,6 +112,28 @@ pub struct Fault {
     pub addr: u64,
 }
 
+/// A load of 1, 2, 4 or 8 bytes, zero-extended.
+#[inline(always)]
+pub fn load_u64_sized(addr: u64, size: usize) -> u64 {
+    match size {
+        1 => load_u8(addr) as u64,
+        2 => load_u16(addr) as u64,
+        4 => load_u32(addr) as u64,
+        _ => load_u64(addr),
+    }
+}
+
+/// A store of the low 1, 2, 4 or 8 bytes of `v`.
+#[inline(always)]
+pub fn store_u64_sized(addr: u64, size: usize, v: u64) {
+    match size {
+        1 => store_u8(addr, v as u8),
+        2 => store_u16(addr, v as u16),
+        4 => store_u32(addr, v as u32),
+        _ => store_u64(addr, v),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,27 +172,5 @@ mod tests {
         let mut dst = [0u8; 3];
         write_bytes(dst.as_mut_ptr() as u64, b"xyz").unwrap();
         assert_eq!(&dst, b"xyz");
-    }
-}
-
-/// A load of 1, 2, 4 or 8 bytes, zero-extended.
-#[inline(always)]
-pub fn load_u64_sized(addr: u64, size: usize) -> u64 {
-    match size {
-        1 => load_u8(addr) as u64,
-        2 => load_u16(addr) as u64,
-        4 => load_u32(addr) as u64,
-        _ => load_u64(addr),
-    }
-}
-
-/// A store of the low 1, 2, 4 or 8 bytes of `v`.
-#[inline(always)]
-pub fn store_u64_sized(addr: u64, size: usize, v: u64) {
-    match size {
-        1 => store_u8(addr, v as u8),
-        2 => store_u16(addr, v as u16),
-        4 => store_u32(addr, v as u32),
-        _ => store_u64(addr, v),
     }
 }
