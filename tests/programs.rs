@@ -20,6 +20,7 @@ const COVERED: &[&str] = &[
     "bench_int",
     "bench_mem",
     "bench_string",
+    "debuggee",
     "exit_code",
     "files",
     "fork_exec",
@@ -80,6 +81,23 @@ fn hello() {
         assert_exit(&out, 0);
         assert_eq!(out.stdout_str(), "Hello, world!\n");
         assert!(out.stderr.is_empty(), "{out}");
+    }
+}
+
+/// The program tests/gdb.rs debugs, run without a debugger: each mode ends
+/// as it should on its own.
+#[test]
+fn debuggee() {
+    for out in check("debuggee", |i| i) {
+        assert_exit(&out, 85);
+        assert_eq!(out.stdout_str(), "sum 385 counter 10\n");
+    }
+    for out in check("debuggee", |i| i.args(["usr1"])) {
+        assert_exit(&out, 85);
+        assert_lines(&out, &["handler 10"]);
+    }
+    for out in check("debuggee", |i| i.args(["segv"])) {
+        assert_eq!(out.signal(), Some(SIGSEGV), "{out}");
     }
 }
 

@@ -110,6 +110,13 @@ pub struct BlockCache {
     stored: usize,
     /// Where a block is decoded before it is copied into the arena.
     scratch: Vec<Op>,
+    /// Guest PCs where a debugger stops execution, sorted: blocks end before
+    /// them, and a block at one is a single operation that exits.
+    breakpoints: Vec<u64>,
+    /// A debugger's single step: each run executes one instruction, decoded
+    /// into `step_op` and not cached.
+    stepping: bool,
+    step_op: Vec<Op>,
 }
 
 impl Default for BlockCache {
@@ -128,6 +135,11 @@ fn exec_fetch_fault(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
     cpu.exit(Exit::FetchFault { pc: op.pc })
 }
 
+fn exec_debug_break(cpu: &mut Cpu, op: &Op, _: &[Op]) -> Flow {
+    cpu.pc = op.pc;
+    cpu.exit(Exit::DebugBreak)
+}
+
 impl BlockCache {
     pub fn new() -> Self {
         BlockCache {
@@ -138,7 +150,29 @@ impl BlockCache {
             ops: Arena::new(OP_CHUNK),
             stored: 0,
             scratch: Vec::with_capacity(MAX_BLOCK),
+            breakpoints: Vec::new(),
+            stepping: false,
+            step_op: Vec::with_capacity(1),
         }
+    }
+
+    /// Makes execution stop before the instructions at `pcs` (a debugger's
+    /// breakpoints), with [`Exit::DebugBreak`]; an empty list removes them all.
+    pub fn set_breakpoints(&mut self, pcs: &[u64]) {
+        let mut pcs = pcs.to_vec();
+        pcs.sort_unstable();
+        pcs.dedup();
+        if pcs != self.breakpoints {
+            self.breakpoints = pcs;
+            self.clear();
+        }
+    }
+
+    /// While on, each [`BlockCache::run`] executes exactly one instruction, a
+    /// breakpoint there or not, and returns [`Exit::Stepped`] after it (or the
+    /// exit the instruction itself asks for).
+    pub fn set_stepping(&mut self, on: bool) {
+        self.stepping = on;
     }
 
     /// Forgets every decoded block (after code may have changed).
@@ -187,7 +221,7 @@ impl BlockCache {
         let b = match self.blocks.get(&pc) {
             Some(e) => e.block,
             None => {
-                let span = build_block_into(pc, mem, &mut self.scratch);
+                let span = build_block_into(pc, mem, &mut self.scratch, &self.breakpoints);
                 let ops = self.ops.extend(&self.scratch);
                 let links = [Cell::new(NO_LINK), Cell::new(NO_LINK)];
                 let block = Block { end: span.end, ops, len: self.scratch.len(), links };
@@ -205,6 +239,9 @@ impl BlockCache {
     /// (checked between blocks).
     pub fn run(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory, stop: &AtomicBool) -> Exit {
         cpu.current_op = 0;
+        if self.stepping {
+            return self.step(cpu, mem, stop);
+        }
         let mut block = self.lookup(cpu.pc, mem);
         loop {
             if stop.load(Ordering::Relaxed) {
@@ -237,12 +274,45 @@ impl BlockCache {
     }
 }
 
+impl BlockCache {
+    /// Runs the one instruction at `cpu.pc`, decoded afresh (a debugger may
+    /// have changed it) and not fused with any other.
+    fn step(&mut self, cpu: &mut Cpu, mem: &dyn CodeMemory, stop: &AtomicBool) -> Exit {
+        if stop.load(Ordering::Relaxed) {
+            return Exit::Interrupted;
+        }
+        let pc = cpu.pc;
+        self.step_op.clear();
+        if !mem.is_executable(pc) {
+            self.step_op.push(Op::new(exec_fetch_fault, pc));
+        } else {
+            let insn = emu_memory::load_u32(pc);
+            if !crate::a64::is_no_op(insn) {
+                let op = Decoder::get().decode(insn, pc).unwrap_or_else(|| {
+                    let mut op = Op::new(exec_undefined, pc);
+                    op.imm = insn as u64;
+                    op
+                });
+                self.step_op.push(op);
+            }
+        }
+        // The operation stays in `step_op` until the next step, so that a fault
+        // in it is reported at its PC.
+        match crate::state::next(cpu, &self.step_op) {
+            Flow::Next => cpu.pc = pc.wrapping_add(4),
+            Flow::Branch => {}
+            Flow::Exit => return cpu.exit,
+        }
+        Exit::Stepped
+    }
+}
+
 /// Decodes the block starting at `pc`. It ends after the first instruction that
 /// may leave the straight line, except that B and BL to code not yet in the block
 /// are followed (see [`crate::a64::branch::follow_direct`]).
 pub fn build_block(pc: u64, mem: &dyn CodeMemory) -> Decoded {
     let mut ops = Vec::with_capacity(MAX_BLOCK);
-    let end = build_block_into(pc, mem, &mut ops).end;
+    let end = build_block_into(pc, mem, &mut ops, &[]).end;
     Decoded { ops, end }
 }
 
@@ -252,7 +322,7 @@ struct Span {
     span: (u64, u64),
 }
 
-fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Span {
+fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>, breakpoints: &[u64]) -> Span {
     ops.clear();
     let decoder = Decoder::get();
     // The pieces of straight-line code decoded so far: [from, a).
@@ -276,6 +346,15 @@ fn build_block_into(pc: u64, mem: &dyn CodeMemory, ops: &mut Vec<Op>) -> Span {
                 break;
             }
             page_ok = page;
+        }
+        if !breakpoints.is_empty() && breakpoints.binary_search(&a).is_ok() {
+            // A breakpoint ends the block before it; a block that starts at one
+            // is the operation that stops there.
+            if a == pc {
+                ops.push(Op::new(exec_debug_break, a));
+                a += 4;
+            }
+            break;
         }
         let insn = emu_memory::load_u32(a);
         if let Some((target, link)) = crate::a64::branch::follow_direct(insn, a) {
@@ -478,6 +557,60 @@ pub(crate) mod tests {
         assert_eq!(run(&mut cache), 5);
         cache.invalidate(base, base + 4);
         assert_eq!(run(&mut cache), 7);
+    }
+
+    /// A breakpoint stops execution before its instruction, in the middle of a
+    /// block or at a branch target; a step runs one instruction whatever is
+    /// there, so a debugger steps off a breakpoint and continues.
+    #[test]
+    fn breakpoints_and_single_steps() {
+        let code: Vec<u32> = vec![
+            0x9100_0421, // add x1, x1, #1
+            0x9100_0842, // add x2, x2, #2
+            0xf100_0400, // subs x0, x0, #1
+            0x54ff_ffa1, // b.ne -12
+            0xd400_0001, // svc #0
+        ];
+        let base = code.as_ptr() as u64;
+        let stop = AtomicBool::new(false);
+        let mut cpu = Cpu { pc: base, ..Default::default() };
+        cpu.x[0] = 3;
+        let mut cache = BlockCache::new();
+        cache.set_breakpoints(&[base + 4]);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::DebugBreak);
+        assert_eq!((cpu.pc, cpu.x[1], cpu.x[2]), (base + 4, 1, 0));
+        // Stopped at it again until it is stepped over.
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::DebugBreak);
+        cache.set_stepping(true);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::Stepped);
+        assert_eq!((cpu.pc, cpu.x[2]), (base + 8, 2));
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::Stepped);
+        assert_eq!((cpu.pc, cpu.x[0]), (base + 12, 2));
+        // The taken B.NE goes back to the loop's start.
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::Stepped);
+        assert_eq!(cpu.pc, base);
+        cache.set_stepping(false);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::DebugBreak);
+        assert_eq!((cpu.pc, cpu.x[1]), (base + 4, 2));
+        // Without breakpoints, the loop runs to the SVC.
+        cache.set_breakpoints(&[]);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::Syscall);
+        assert_eq!((cpu.x[0], cpu.x[1], cpu.x[2], cpu.pc), (0, 3, 6, base + 20));
+        // A breakpoint at the start of a block, and on the SVC at its end.
+        let mut cpu = Cpu { pc: base, ..Default::default() };
+        cpu.x[0] = 1;
+        cache.set_breakpoints(&[base, base + 16]);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::DebugBreak);
+        assert_eq!(cpu.pc, base);
+        cache.set_stepping(true);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::Stepped);
+        cache.set_stepping(false);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::DebugBreak);
+        assert_eq!((cpu.pc, cpu.x[0], cpu.x[1]), (base + 16, 0, 1));
+        // Stepping an SVC exits for the syscall.
+        cache.set_stepping(true);
+        assert_eq!(cache.run(&mut cpu, &Buffer, &stop), Exit::Syscall);
+        assert_eq!(cpu.pc, base + 20);
     }
 
     /// Once the blocks dropped by invalidations far outnumber the live ones, the

@@ -23,6 +23,10 @@ pub enum Exit {
     CodeModified { addr: u64 },
     /// The stop flag was raised (a host signal arrived): `pc` is the next block.
     Interrupted,
+    /// A debugger's breakpoint: `pc` is its address, the instruction not yet run.
+    DebugBreak,
+    /// Single-stepping: one instruction ran and `pc` is the next one.
+    Stepped,
 }
 
 /// What an operation tells the dispatch loop.

@@ -5,16 +5,27 @@
 //! Must not: decode instructions (the CPU does), translate syscall ABIs (the linux
 //! crate does), or parse command lines (the CLI does).
 
+mod debug;
 mod signals;
 
 use emu_cpu::{BlockCache, CodeMemory, Cpu, Exit};
+use emu_gdb::Event;
 use emu_linux::{hostsig, thread_started, CloneRequest, Delivery, GuestThread, Outcome, Process};
-use emu_loader::{build_stack, load_program, LoadError, StackParams};
+use emu_loader::{build_stack, load_program, StackParams};
 use emu_memory::AddressSpace;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use emu_loader::LoadError as Error;
+pub use emu_loader::LoadError;
+
+/// Why a program could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Gdb(#[from] emu_gdb::Error),
+}
 
 /// What to run and how.
 pub struct Config {
@@ -28,6 +39,8 @@ pub struct Config {
     pub exec_fd: Option<std::fs::File>,
     /// Where absolute guest paths resolve first (-L, EMU_LD_PREFIX).
     pub sysroot: Option<PathBuf>,
+    /// Wait for GDB at this address (PORT or HOST:PORT) and run under it (-g).
+    pub gdb: Option<String>,
 }
 
 /// The guest's view of which memory holds code.
@@ -41,7 +54,7 @@ impl CodeMemory for GuestCode<'_> {
 
 /// Loads the program and runs it; returns only on a load error. The process exits
 /// with the guest's status, or dies of the guest's fatal signal.
-pub fn run(config: Config) -> Result<std::convert::Infallible, LoadError> {
+pub fn run(config: Config) -> Result<std::convert::Infallible, Error> {
     // First: guest memory copies (the loader's too) rely on the fault handler.
     signals::install_fault_handlers();
     let mut space = AddressSpace::new();
@@ -78,6 +91,9 @@ pub fn run(config: Config) -> Result<std::convert::Infallible, LoadError> {
     let mut process = Process::new(space, exe, auxv, config.log);
     process.sigreturn_trampoline = tramp;
     let proc: &'static Process = Box::leak(Box::new(process));
+    if let Some(spec) = &config.gdb {
+        debug::listen(spec, proc)?;
+    }
 
     let mut cpu = Cpu { pc: loaded.entry(), ..Default::default() };
     cpu.set_sp(sp);
@@ -161,6 +177,7 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
     let stop = hostsig::interrupt_flag();
     let id = emu_linux::gettid() as u64;
     let mut code_gen = proc.code.register(id, stop);
+    let mut debugged = if thread.is_main { debug::Debugged::start(proc, &mut cache, cpu, id) } else { None };
     loop {
         let exit = match signals::run_guarded(&mut cache, cpu, &GuestCode(proc), stop) {
             Ok(exit) => exit,
@@ -169,10 +186,13 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                 cpu.pc = cpu.current_pc().unwrap_or(cpu.pc);
                 let fsc = if fault.info_code() == SEGV_ACCERR { 0x0f } else { 0x07 };
                 let esr = ESR_DABT_LOWER | (fault.write as u64) << 6 | fsc;
-                synchronous_signal(proc, &mut thread, cpu, fault.sig, fault.info, Some((fault.addr, esr)));
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, fault.sig) {
+                    synchronous_signal(proc, &mut thread, cpu, fault.sig, fault.info, Some((fault.addr, esr)));
+                }
                 continue;
             }
         };
+        let stepped = debugged.as_ref().is_some_and(|d| d.stepping);
         match exit {
             Exit::Syscall if stop.load(Ordering::Relaxed) && hostsig::any(thread.sigmask) => {
                 // A signal arrived while guest code ran: Linux would deliver it
@@ -208,7 +228,17 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                     Outcome::Fatal(sig) => signals::guest_fatal_signal(sig),
                 }
             }
-            Exit::Interrupted => {}
+            Exit::Interrupted => {
+                if debugged.as_ref().is_some_and(|d| d.interrupted()) {
+                    let sig = debug_stop(&mut debugged, proc, &mut cache, cpu, id, Event::Interrupt);
+                    inject(proc, &mut thread, cpu, sig);
+                }
+            }
+            Exit::DebugBreak => {
+                let sig = debug_stop(&mut debugged, proc, &mut cache, cpu, id, Event::Breakpoint);
+                inject(proc, &mut thread, cpu, sig);
+            }
+            Exit::Stepped => {}
             Exit::CodeModified { addr } => {
                 // IC IVAU names one cache line; drop the page's blocks everywhere.
                 let page = addr & !(emu_memory::PAGE_SIZE - 1);
@@ -220,11 +250,15 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                     eprintln!("emu: undefined instruction {insn:08x} at {pc:#x}");
                 }
                 let info = siginfo(libc::SIGILL, ILL_ILLOPC, pc);
-                synchronous_signal(proc, &mut thread, cpu, libc::SIGILL, info, None);
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, libc::SIGILL) {
+                    synchronous_signal(proc, &mut thread, cpu, libc::SIGILL, info, None);
+                }
             }
             Exit::Breakpoint { pc, .. } => {
                 let info = siginfo(libc::SIGTRAP, TRAP_BRKPT, pc);
-                synchronous_signal(proc, &mut thread, cpu, libc::SIGTRAP, info, None);
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, libc::SIGTRAP) {
+                    synchronous_signal(proc, &mut thread, cpu, libc::SIGTRAP, info, None);
+                }
             }
             Exit::FetchFault { pc } => {
                 if proc.log {
@@ -232,15 +266,73 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                 }
                 let info = siginfo(libc::SIGSEGV, SEGV_MAPERR, pc);
                 let esr = ESR_IABT_LOWER | 0x07;
-                synchronous_signal(proc, &mut thread, cpu, libc::SIGSEGV, info, Some((pc, esr)));
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, libc::SIGSEGV) {
+                    synchronous_signal(proc, &mut thread, cpu, libc::SIGSEGV, info, Some((pc, esr)));
+                }
             }
+        }
+        // A single step ends here, whatever the instruction was (a syscall too).
+        if stepped && debugged.as_ref().is_some_and(|d| d.stepping) && !matches!(exit, Exit::DebugBreak) {
+            let sig = debug_stop(&mut debugged, proc, &mut cache, cpu, id, Event::Step);
+            inject(proc, &mut thread, cpu, sig);
         }
         // Also when nothing interrupted: a syscall (sigreturn, sigprocmask) may
         // have unblocked signals recorded earlier.
         if stop.load(Ordering::Relaxed) || hostsig::any(thread.sigmask) {
             code_gen = proc.code.catch_up(&mut cache, code_gen);
-            deliver_pending(proc, &mut thread, cpu, stop);
+            deliver_pending(proc, &mut thread, cpu, stop, &mut |cpu, sig| {
+                debug_passes(&mut debugged, proc, &mut cache, cpu, id, sig)
+            });
         }
+    }
+}
+
+/// A stop of the debugged thread, if it is one; a detaching debugger leaves it.
+/// Returns a signal GDB wants sent as the thread goes on (`signal SIG`).
+fn debug_stop(
+    debugged: &mut Option<debug::Debugged>,
+    proc: &Process,
+    cache: &mut BlockCache,
+    cpu: &mut Cpu,
+    id: u64,
+    event: Event,
+) -> Option<i32> {
+    let d = debugged.as_mut()?;
+    let sig = d.stop(proc, cache, cpu, id, Some(event)).flatten();
+    if !d.attached() {
+        *debugged = None;
+    }
+    sig
+}
+
+/// Delivers a signal GDB sent, as if from `kill`.
+fn inject(proc: &Process, thread: &mut GuestThread, cpu: &mut Cpu, sig: Option<i32>) {
+    if let Some(sig) = sig {
+        let mut info = siginfo(sig, 0, 0);
+        // SI_USER's sender: this process.
+        info[16..20].copy_from_slice(&(std::process::id() as i32).to_le_bytes());
+        act_on(emu_linux::deliver(proc, thread, cpu, sig, &info, None));
+    }
+}
+
+/// Whether a signal for the debugged thread is delivered: GDB decides.
+fn debug_passes(
+    debugged: &mut Option<debug::Debugged>,
+    proc: &Process,
+    cache: &mut BlockCache,
+    cpu: &mut Cpu,
+    id: u64,
+    sig: i32,
+) -> bool {
+    match debugged {
+        Some(d) => {
+            let pass = d.pass_signal(proc, cache, cpu, id, sig);
+            if !d.attached() {
+                *debugged = None;
+            }
+            pass
+        }
+        None => true,
     }
 }
 
@@ -285,11 +377,20 @@ fn act_on(d: Delivery) {
     }
 }
 
-/// Delivers the signals the host handler recorded and the guest does not block.
-fn deliver_pending(proc: &Process, thread: &mut GuestThread, cpu: &mut Cpu, stop: &AtomicBool) {
+/// Delivers the signals the host handler recorded and the guest does not block
+/// (those that `pass` lets through: a debugger may drop them).
+fn deliver_pending(
+    proc: &Process,
+    thread: &mut GuestThread,
+    cpu: &mut Cpu,
+    stop: &AtomicBool,
+    pass: &mut dyn FnMut(&mut Cpu, i32) -> bool,
+) {
     stop.store(false, Ordering::SeqCst);
     while let Some((sig, info)) = hostsig::take(thread.sigmask) {
-        act_on(emu_linux::deliver(proc, thread, cpu, sig, &info, None));
+        if pass(cpu, sig) {
+            act_on(emu_linux::deliver(proc, thread, cpu, sig, &info, None));
+        }
     }
     if let Some(old) = thread.saved_sigmask.take() {
         // A temporary mask (rt_sigsuspend) that no handler saved: back to the old one.

@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 /// Exits the whole process with the guest's status.
 pub fn exit_process(code: i32) -> ! {
+    crate::debug::exiting(code);
     // SAFETY: _exit ends the process; nothing of ours needs flushing (guest output
     // went straight to its descriptors).
     unsafe { libc::_exit(code & 0xff) }
@@ -21,6 +22,7 @@ pub fn exit_process(code: i32) -> ! {
 
 /// Dies of `sig` with its default action, as an arm64 process would.
 pub fn guest_fatal_signal(sig: i32) -> ! {
+    crate::debug::killed(sig);
     // Raw syscalls: a C library may refuse the real-time signals it reserves.
     emu_linux::hostsig::set_default(sig, false);
     let set: u64 = if (1..=64).contains(&sig) { 1 << (sig - 1) } else { 0 };

@@ -43,6 +43,8 @@ options:
   -E VAR=VALUE       set VAR in the program's environment
   -U VAR             remove VAR from the program's environment
   -s SIZE            stack size in bytes (k/M suffixes allowed; default 8M)
+  -g PORT            wait for GDB on PORT (HOST:PORT: on that address) and run
+                     the program under it: gdb-multiarch, `target remote :PORT`
   --exec-fd N        run the program open as descriptor N (PROGRAM names it);
                      emu passes this to itself when a guest execs a descriptor
   -h, --help         this text
@@ -115,6 +117,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
             stack_size: DEFAULT_STACK,
             exec_fd: start.exec_fd,
             sysroot: env_sysroot,
+            gdb: None,
         };
         return Ok(Action::Run(config));
     }
@@ -126,6 +129,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
     let mut argv0: Option<Vec<u8>> = None;
     let mut stack_size: u64 = DEFAULT_STACK;
     let mut exec_fd = start.exec_fd;
+    let mut gdb = None;
     let mut i = 1;
     while i < args.len() {
         let a = args[i].as_slice();
@@ -152,6 +156,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
             b"-L" => sysroot = Some(path_of(&value()?)),
             b"--exec-fd" => exec_fd = Some(inherited_fd(&value()?)?),
             b"-0" => argv0 = Some(value()?),
+            b"-g" => gdb = Some(gdb_address(&value()?)?),
             b"-E" => {
                 let kv = value()?;
                 let eq = kv.iter().position(|&c| c == b'=').ok_or("-E needs VAR=VALUE")?;
@@ -183,7 +188,17 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
     }
     let envp = envp_of(env);
     let program = path_of(program);
-    Ok(Action::Run(Config { program, argv, envp, log, stack_size, exec_fd, sysroot }))
+    Ok(Action::Run(Config { program, argv, envp, log, stack_size, exec_fd, sysroot, gdb }))
+}
+
+/// `-g`'s value: a port, or a host and a port.
+fn gdb_address(v: &[u8]) -> Result<String, String> {
+    let s = std::str::from_utf8(v).unwrap_or("");
+    let port = s.rsplit(':').next().unwrap_or("");
+    match port.parse::<u16>() {
+        Ok(p) if p != 0 => Ok(s.to_string()),
+        _ => Err(format!("-g needs a port (or HOST:PORT), not {}", lossy(v))),
+    }
 }
 
 /// The program as a descriptor that the emu which started this one left open

@@ -22,6 +22,7 @@ use std::os::unix::ffi::OsStringExt;
 /// Exit statuses for emu's own failures, distinct from each other so scripts can
 /// tell them apart. The guest's own status passes through unchanged.
 pub mod status {
+    pub const GDB: i32 = 117;
     pub const BINFMT: i32 = 118;
     pub const MAP: i32 = 119;
     pub const USAGE: i32 = 120;
@@ -132,5 +133,8 @@ fn emu_main(args: Vec<Vec<u8>>) {
     };
     let Err(e) = emu_runtime::run(config);
     eprintln!("emu: {e}");
-    std::process::exit(exit_status(&e));
+    std::process::exit(match &e {
+        emu_runtime::Error::Load(e) => exit_status(e),
+        emu_runtime::Error::Gdb(_) => status::GDB,
+    });
 }

@@ -1,0 +1,48 @@
+// cflags: -O0 -g
+/* A program to debug under gdb (emu -g against qemu-aarch64 -g): functions to
+ * break in, a loop to step through, locals to print, and on request a fault, a
+ * signal with a handler, or a loop that runs until the debugger stops it. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+volatile int counter;
+volatile int spinning = 1;
+
+int square(int x) {
+    return x * x;
+}
+
+long sum_squares(int n) {
+    long sum = 0;
+    for (int i = 1; i <= n; i++) {
+        sum += square(i);
+        counter++;
+    }
+    return sum;
+}
+
+static void on_usr1(int sig) {
+    printf("handler %d\n", sig);
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    long sum = sum_squares(10);
+    printf("sum %ld counter %d\n", sum, counter);
+    fflush(stdout);
+    if (strcmp(mode, "segv") == 0) {
+        *(volatile int *)16 = 1;
+    }
+    if (strcmp(mode, "spin") == 0) {
+        while (spinning) {
+            counter++;
+        }
+        puts("released");
+    }
+    if (strcmp(mode, "usr1") == 0) {
+        signal(SIGUSR1, on_usr1);
+        raise(SIGUSR1);
+    }
+    return (int)(sum % 100);
+}

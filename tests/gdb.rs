@@ -1,0 +1,185 @@
+//! `emu -g PORT`: GDB (gdb-multiarch) debugs a guest program over the remote
+//! protocol. Each script runs once against emu and once against
+//! `qemu-aarch64-static -g`, and GDB must print the same (stack addresses
+//! aside, which differ between the two), and the program must end the same way.
+//! Where qemu cannot serve as the reference (it has no file access for GDB; its
+//! stub answers an interrupt differently), the expected lines are GDB's own
+//! documented messages and the program's known output.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{emu, qemu, run, testbin, Outcome, TempDir};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn gdb() -> PathBuf {
+    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("gdb-multiarch"))
+        .find(|p| p.is_file());
+    found.expect("gdb-multiarch not found in PATH: install it (apt-get install gdb-multiarch)")
+}
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("cannot bind a local port");
+    l.local_addr().expect("a bound socket has an address").port()
+}
+
+/// Whether some socket listens on `port` (read from the kernel's tables, so
+/// that no probe connection takes the one GDB is meant to have).
+fn listening(port: u16) -> bool {
+    let want = format!(":{port:04X}");
+    ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|table| {
+        std::fs::read_to_string(table).unwrap_or_default().lines().skip(1).any(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            f.len() > 3 && f[1].ends_with(&want) && f[3] == "0A"
+        })
+    })
+}
+
+/// The program under `runner -g PORT` (with `pre` options first), and GDB
+/// running `script` against it. Returns GDB's output and the program's outcome.
+fn session(runner: &Path, pre: &[&str], program: &Path, args: &[&str], script: &str) -> (String, Outcome) {
+    let port = free_port();
+    let mut cmd = Command::new(runner);
+    cmd.args(pre).arg("-g").arg(port.to_string()).arg(program).args(args);
+    let guest = std::thread::spawn(move || run(cmd, b""));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !listening(port) {
+        assert!(Instant::now() < deadline, "{} never listened on port {port}", runner.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let dir = TempDir::new("gdb");
+    let header = format!("set pagination off\nset confirm off\ntarget remote 127.0.0.1:{port}\n");
+    let file = dir.file("script.gdb", &(header + script));
+    let mut cmd = Command::new(gdb());
+    cmd.args(["-q", "-nx", "-batch", "-x"]).arg(&file).arg(program);
+    let out = run(cmd, b"");
+    let program_outcome = guest.join().expect("the guest's runner thread");
+    (out.stdout_str() + &out.stderr_str(), program_outcome)
+}
+
+/// GDB's output without what differs by design: stack addresses, and notes
+/// about file transfer (emu serves GDB's file reads, qemu does not).
+fn normalize(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.contains("from remote target") && !l.contains("does not support file transfer"))
+        .filter(|l| !l.starts_with("warning: File transfers from remote targets"))
+        .map(|l| match l.find("argv=0x") {
+            Some(at) => {
+                let rest = &l[at + 7..];
+                let end = rest.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(rest.len());
+                format!("{}argv=ADDR{}", &l[..at], &rest[end..])
+            }
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs `script` under both and compares; returns emu's side.
+#[track_caller]
+fn compare(args: &[&str], script: &str) -> (String, Outcome) {
+    let prog = testbin("static", "debuggee");
+    let (emu_gdb, emu_run) = session(&emu(), &[], &prog, args, script);
+    let (qemu_gdb, qemu_run) = session(&qemu(), &[], &prog, args, script);
+    assert_eq!(normalize(&emu_gdb), normalize(&qemu_gdb), "GDB's view differs (left: emu, right: qemu)");
+    assert_eq!(
+        (emu_run.status, emu_run.stdout_str()),
+        (qemu_run.status, qemu_run.stdout_str()),
+        "the debugged program ended differently (left: emu, right: qemu)"
+    );
+    (normalize(&emu_gdb), emu_run)
+}
+
+/// Breakpoints by function and line, a backtrace, finish, next, stepi,
+/// printing and setting variables, and the exit status at the end.
+#[test]
+fn breakpoints_steps_and_variables() {
+    let script = "break square\ncontinue\nbt\nprint x\ninfo registers pc\nfinish\nnext\nprint sum\nstepi\n\
+                  info registers pc\ndelete\ntbreak debuggee.c:34\ncontinue\nprint sum\nprint counter\n\
+                  info registers x0 cpsr\nset var counter = 100\ncontinue\n";
+    let (gdb, run) = compare(&[], script);
+    for want in [
+        "Breakpoint 1, square (x=1) at",
+        "#2  0x",
+        "$1 = 1",
+        "Value returned is $2 = 1",
+        "$4 = 385",
+        "$5 = 10",
+        "[Inferior 1 (process 1) exited with code 0125]",
+    ] {
+        assert!(gdb.contains(want), "no {want:?} in:\n{gdb}");
+    }
+    assert_eq!((run.code(), run.stdout_str()), (Some(85), "sum 385 counter 10\n".to_string()));
+}
+
+/// A fault stops the program in GDB at the faulting instruction; continuing
+/// with the signal kills it, and emu's parent sees the same signal.
+#[test]
+fn a_fault_stops_then_kills() {
+    let (gdb, run) = compare(&["segv"], "continue\nbt 1\ncontinue\n");
+    assert!(gdb.contains("Program received signal SIGSEGV, Segmentation fault."), "{gdb}");
+    assert!(gdb.contains("Program terminated with signal SIGSEGV, Segmentation fault."), "{gdb}");
+    assert_eq!(run.signal(), Some(common::SIGSEGV));
+}
+
+/// A signal stops the program before its handler runs; passed on (GDB's
+/// default for SIGUSR1), the handler runs.
+#[test]
+fn a_signal_stops_then_reaches_its_handler() {
+    let (gdb, run) = compare(&["usr1"], "continue\ninfo program\ncontinue\n");
+    assert!(gdb.contains("Program received signal SIGUSR1, User defined signal 1."), "{gdb}");
+    assert_eq!((run.code(), run.stdout_str()), (Some(85), "sum 385 counter 10\nhandler 10\n".to_string()));
+}
+
+/// GDB's interrupt (Ctrl-C) stops a program spinning in guest code; GDB then
+/// changes a variable and the program runs to its end.
+#[test]
+fn an_interrupt_stops_a_running_program() {
+    let script = "python\nimport threading\n\
+                  threading.Timer(1.0, lambda: gdb.post_event(lambda: gdb.execute('interrupt'))).start()\nend\n\
+                  continue\nprint spinning\nset var spinning = 0\ncontinue\n";
+    let (gdb, run) = session(&emu(), &[], &testbin("static", "debuggee"), &["spin"], script);
+    assert!(gdb.contains("Program received signal SIGINT, Interrupt."), "{gdb}");
+    assert!(gdb.contains("$1 = 1"), "{gdb}");
+    assert!(gdb.contains("[Inferior 1 (process 1) exited with code 0125]"), "{gdb}");
+    assert_eq!((run.code(), run.stdout_str()), (Some(85), "sum 385 counter 10\nreleased\n".to_string()));
+}
+
+/// A dynamically linked program: GDB reads the loader and the C library from
+/// the target, which finds them under -L as the guest does, so breakpoints in
+/// the library work without `set sysroot`. Then `kill` ends the program.
+#[test]
+fn libraries_come_through_the_sysroot() {
+    let prog = testbin("dynamic", "hello");
+    let script = "break puts\ncontinue\nbt 2\ninfo sharedlibrary\nkill\n";
+    let (gdb, run) = session(&emu(), &["-L", "/usr/aarch64-linux-gnu"], &prog, &[], script);
+    assert!(gdb.contains("in puts () from target:/lib/libc.so.6"), "{gdb}");
+    assert!(gdb.contains("in main ()"), "{gdb}");
+    assert!(gdb.contains("target:/lib/ld-linux-aarch64.so.1"), "{gdb}");
+    assert_eq!((run.signal(), run.stdout_str()), (Some(libc::SIGKILL), String::new()));
+}
+
+/// `-g` with no usable port, or a port already taken: one line, its own status.
+#[test]
+fn bad_gdb_addresses() {
+    let hello = testbin("static", "hello");
+    for bad in ["x", "0", "70000", "host:"] {
+        let mut cmd = Command::new(emu());
+        cmd.args(["-g", bad]).arg(&hello);
+        let out = run(cmd, b"");
+        assert_eq!(out.code(), Some(120), "-g {bad}: {out}");
+        assert!(out.stderr_str().starts_with("emu: -g needs a port"), "-g {bad}: {out}");
+    }
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("cannot bind a local port");
+    let port = taken.local_addr().expect("a bound socket has an address").port();
+    let mut cmd = Command::new(emu());
+    cmd.args(["-g", &port.to_string()]).arg(&hello);
+    let out = run(cmd, b"");
+    assert_eq!(out.code(), Some(117), "{out}");
+    assert_eq!(out.stderr_str().lines().count(), 1, "{out}");
+    assert!(out.stderr_str().contains("cannot listen on 127.0.0.1:"), "{out}");
+}
