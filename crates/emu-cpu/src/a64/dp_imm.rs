@@ -350,13 +350,25 @@ fn extract(insn: u32, pc: u64) -> Option<Op> {
 }
 
 fn exec_extr<const SF: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
-    let lsb = op.a as u32;
-    if SF {
-        let v = ((cpu.r(op.rn) as u128) << 64) | cpu.r(op.rm) as u128;
-        cpu.set(op.rd, (v >> lsb) as u64);
-    } else {
-        let v = ((cpu.r(op.rn) as u32 as u64) << 32) | cpu.r(op.rm) as u32 as u64;
-        cpu.set_w(op.rd, (v >> lsb) as u32);
-    }
+    Extr::<SF>::step(cpu, op);
     next(cpu, rest)
+}
+
+/// EXTR, and so ROR (immediate).
+pub struct Extr<const SF: bool>;
+
+impl<const SF: bool> Step for Extr<SF> {
+    const EXEC: ExecFn = exec_extr::<SF>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let lsb = op.a as u32;
+        if SF {
+            let v = ((cpu.r(op.rn) as u128) << 64) | cpu.r(op.rm) as u128;
+            cpu.set(op.rd, (v >> lsb) as u64);
+        } else {
+            let v = ((cpu.r(op.rn) as u32 as u64) << 32) | cpu.r(op.rm) as u32 as u64;
+            cpu.set_w(op.rd, (v >> lsb) as u32);
+        }
+    }
 }

@@ -56,8 +56,43 @@ fn logical_reg(insn: u32, pc: u64) -> Option<Op> {
             (_, true) => exec_logical_plain::<2, true>,
             (_, false) => exec_logical_plain::<2, false>,
         };
+    } else if sf && !n && opc < 3 && op.a < 2 {
+        // 64-bit AND/ORR/EOR with LSL or LSR: hashes and bit packing.
+        op.exec = match (opc, op.a) {
+            (0, 0) => exec_logical_shifted::<0, 0>,
+            (0, _) => exec_logical_shifted::<0, 1>,
+            (1, 0) => exec_logical_shifted::<1, 0>,
+            (1, _) => exec_logical_shifted::<1, 1>,
+            (_, 0) => exec_logical_shifted::<2, 0>,
+            (_, _) => exec_logical_shifted::<2, 1>,
+        };
     }
     Some(op)
+}
+
+fn exec_logical_shifted<const OPC: u8, const LSR: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    LogicalShifted::<OPC, LSR>::step(cpu, op);
+    next(cpu, rest)
+}
+
+/// 64-bit AND/ORR/EOR (shifted register) with LSL (`LSR` 0) or LSR (1).
+pub struct LogicalShifted<const OPC: u8, const LSR: u8>;
+
+impl<const OPC: u8, const LSR: u8> Step for LogicalShifted<OPC, LSR> {
+    const EXEC: ExecFn = exec_logical_shifted::<OPC, LSR>;
+
+    #[inline(always)]
+    fn step(cpu: &mut Cpu, op: &Op) {
+        let m = cpu.r(op.rm);
+        let m = if LSR == 1 { m >> op.b } else { m << op.b };
+        let n = cpu.r(op.rn);
+        let r = match OPC {
+            0 => n & m,
+            1 => n | m,
+            _ => n ^ m,
+        };
+        cpu.set(op.rd, r);
+    }
 }
 
 fn pick_logical<const OPC: u8, const INV: bool>(sf: bool) -> ExecFn {

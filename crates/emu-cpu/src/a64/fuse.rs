@@ -14,8 +14,10 @@
 //! counts of executed operations put first, not everything that could be a Step.
 
 use super::branch::{BCond, BlInLine, Blr, Br, Cb, CmpBCond, Tb};
-use super::dp_imm::{AddImm, AndsImm, LogicalImm, MovImm, Movk, Sbfx, Ubfiz, Ubfx};
-use super::dp_reg::{AddSubReg, AddSubShifted, CondCompare, Csel, Csinc, LogicalPlain, Madd, MovReg, ShiftV};
+use super::dp_imm::{AddImm, AndsImm, Extr, LogicalImm, MovImm, Movk, Sbfx, Ubfiz, Ubfx};
+use super::dp_reg::{
+    AddSubReg, AddSubShifted, CondCompare, Csel, Csinc, LogicalPlain, LogicalShifted, Madd, MovReg, ShiftV,
+};
 use super::ldst::{
     Pair, Single, LDRB, LDRH, LDRSW, LDRW, LDRX, OFFSET, POST, PRE, REG, REG_SXTW, REG_UXTW, STRB, STRH, STRW, STRX,
 };
@@ -139,6 +141,14 @@ fusable!(steps: [
     Ubfiz,
     LogicalPlain<0, true>,
     LogicalPlain<1, true>,
+    LogicalPlain<2, true>,
+    LogicalShifted<0, 0>,
+    LogicalShifted<0, 1>,
+    LogicalShifted<1, 0>,
+    LogicalShifted<1, 1>,
+    LogicalShifted<2, 0>,
+    LogicalShifted<2, 1>,
+    Extr<true>,
     LogicalImm<0, true>,
     LogicalImm<0, false>,
     LogicalImm<1, true>,
@@ -281,5 +291,30 @@ mod tests {
         assert_eq!((cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4]), (5, 8, 8, 8));
         assert_eq!(mem, [8, 5, 8, 0]);
         assert_eq!(cpu.current_pc(), Some(base + 20));
+    }
+
+    /// The hash-mixing forms pair too: EOR with a shifted register, and ROR
+    /// (EXTR) after it; a shift by ASR or an inverted operand does not.
+    #[test]
+    fn shifted_logical_and_rotate_pair() {
+        let code: Vec<u32> = vec![
+            0xca43_7482, // eor x2, x4, x3, lsr #29
+            0x93c3_a463, // ror x3, x3, #41
+            0xaa01_3c05, // orr x5, x0, x1, lsl #15
+            0xca81_0c06, // eor x6, x0, x1, asr #3
+            0xd400_0001, // svc #0
+        ];
+        let block = build_block(code.as_ptr() as u64, &Buffer);
+        let (eor, ror) = (index_of(LogicalShifted::<2, 1>::EXEC).unwrap(), index_of(Extr::<true>::EXEC).unwrap());
+        assert_eq!(block.ops[0].exec as usize, FUSED[eor][ror] as usize);
+        assert_eq!(block.ops[2].exec as usize, LogicalShifted::<1, 0>::EXEC as usize);
+        assert_eq!(index_of(block.ops[3].exec), None);
+        let mut cpu = Cpu { pc: code.as_ptr() as u64, ..Default::default() };
+        (cpu.x[0], cpu.x[1], cpu.x[3], cpu.x[4]) = (0xf0, 3, 0x8000_0000_0000_0001, 0xff);
+        let exit = BlockCache::new().run(&mut cpu, &Buffer, &AtomicBool::new(false));
+        assert_eq!(exit, crate::state::Exit::Syscall);
+        // x3 >> 29 = 0x4_0000_0000; ror by 41 moves bit 63 to bit 22 and bit 0 to bit 23.
+        assert_eq!((cpu.x[2], cpu.x[3]), (0x4_0000_00ff, 0xc0_0000));
+        assert_eq!((cpu.x[5], cpu.x[6]), (0xf0 | 3 << 15, 0xf0));
     }
 }
