@@ -526,3 +526,123 @@ fn go_builds_and_runs_a_program() {
     let ran = common::compare("go program", &Invocation::new(&out));
     assert_eq!(ran.stdout_str(), "total 11999892 arm64\n");
 }
+
+/// Node.js (V8): JavaScript compiled to arm64 code at run time, optimised
+/// when hot (code written, made executable, flushed), a worker thread, a
+/// child process, ICU, zlib and OpenSSL. Known answers from the host's Python
+/// for the loops, the table, the power of 3 and the hash.
+#[test]
+fn node_runs_jit_compiled_javascript() {
+    let dir = TempDir::new("node");
+    let script = dir.file(
+        "main.js",
+        r#"const zlib = require('zlib'), crypto = require('crypto'), cp = require('child_process');
+const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
+function hot(n) { let s = 0; for (let i = 0; i < n; i++) s = (s + i * i) % 1000003; return s; }
+if (!isMainThread) {
+  parentPort.postMessage(hot(100000 * workerData));
+} else {
+  console.log('jit', hot(3e6));
+  const o = {};
+  for (let i = 0; i < 20000; i++) o['k' + (i % 977)] = (o['k' + (i % 977)] || 0) + i;
+  console.log('objects', Object.keys(o).length, o.k5);
+  try { null.x; } catch (e) { console.log('error', e.constructor.name); }
+  console.log('json', JSON.stringify(JSON.parse('{"a":[1,2.5,{"b":null}],"c":"\\u00e9"}')));
+  console.log('regexp', 'abc123def45'.replace(/\d+/g, m => `<${m.length}>`));
+  console.log('bigint', (3n ** 100n).toString(16));
+  console.log('float', Math.sin(1).toFixed(15), 0.1 + 0.2, (1e21).toString(), (123.456).toExponential(2));
+  console.log('intl', new Intl.NumberFormat('de-DE').format(1234567.891));
+  console.log('sha256', crypto.createHash('sha256').update('emu'.repeat(1000)).digest('hex'));
+  console.log('zlib', zlib.gunzipSync(zlib.gzipSync(Buffer.alloc(100000, 'ab'))).length);
+  console.log('child', cp.execFileSync('/bin/sh', ['-c', 'echo $((6*7))']).toString().trim());
+  const w = new Worker(__filename, { workerData: 3 });
+  w.on('message', m => console.log('worker', m));
+  w.on('exit', c => console.log('worker exit', c));
+  Promise.resolve(1).then(v => console.log('promise', v));
+}
+"#,
+    );
+    let out = compare_debian("node", &debian("/usr/bin/node").args([&script]));
+    let text = out.stdout_str();
+    for want in [
+        "jit 999718\n",
+        "objects 977 205275\n",
+        "error TypeError\n",
+        "regexp abc<3>def<2>\n",
+        "bigint 5a4653ca673768565b41f775d6947d55cf3813d1\n",
+        "sha256 e39aeec4656422f0ba6781c79c4155579abd2dda74aac1f4c9630656075d30d3\n",
+        "zlib 100000\n",
+        "child 42\n",
+        "worker 266000\n",
+        "worker exit 0\n",
+    ] {
+        assert!(text.contains(want), "no {want:?} in:\n{out}");
+    }
+}
+
+/// The JVM (HotSpot): bytecode interpreted, then compiled by C1 and C2;
+/// null checks and array bounds in compiled code are faults the JVM's own
+/// SIGSEGV handler turns into exceptions (so the signal frame, PC and fault
+/// address must be right); a thread pool; string formatting and SHA-256 in
+/// Java. The class is compiled by the host's javac. Known answers for the loop
+/// and the hash from the host's Python.
+#[test]
+fn java_runs_jit_compiled_code() {
+    let dir = TempDir::new("java");
+    let src = dir.file(
+        "Jit.java",
+        r#"import java.util.*;
+import java.util.concurrent.*;
+public class Jit {
+  static int get(int[] a, int i) { return a[i]; }
+  public static void main(String[] args) throws Exception {
+    long s = 0;
+    for (int i = 0; i < 10_000_000; i++) s += (i ^ (i >>> 3)) % 7;
+    System.out.println("loop " + s);
+    int npe = 0;
+    for (int i = 0; i < 20000; i++) {
+      try { Object o = (i % 2 == 0) ? null : "x"; o.hashCode(); } catch (NullPointerException e) { npe++; }
+    }
+    System.out.println("npe " + npe);
+    int oob = 0;
+    int[] a = new int[4];
+    for (int i = 0; i < 20000; i++) {
+      try { get(a, i % 8); } catch (ArrayIndexOutOfBoundsException e) { oob++; }
+    }
+    System.out.println("bounds " + oob);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<Long>> parts = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      final int k = t + 1;
+      parts.add(pool.submit(() -> { long x = 0; for (int i = 0; i < 200000; i++) x += i % k; return x; }));
+    }
+    long total = 0;
+    for (Future<Long> f : parts) total += f.get();
+    pool.shutdown();
+    System.out.println("threads " + total);
+    Map<String, Integer> m = new HashMap<>();
+    for (int i = 0; i < 100000; i++) m.put("k" + i, i);
+    System.out.println("map " + m.size() + " " + m.get("k12345"));
+    System.out.println(String.format("format %.5f %s", Math.PI, Arrays.toString(new double[] {1.5, -0.0, 1e-300})));
+    byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest("emu".getBytes("UTF-8"));
+    System.out.println("sha " + HexFormat.of().formatHex(d));
+  }
+}
+"#,
+    );
+    let mut javac = Command::new("javac");
+    javac.arg("-d").arg(dir.path()).arg(&src);
+    let built = run(javac, b"");
+    assert_eq!(built.code(), Some(0), "javac (install openjdk-17-jdk-headless):\n{built}");
+    let java = "/usr/lib/jvm/java-17-openjdk-arm64/bin/java";
+    let out =
+        compare_debian("java", &debian(java).args([OsStr::new("-cp"), dir.path().as_os_str(), OsStr::new("Jit")]));
+    // The sum over k = 1..8 of the sum over i < 200000 of i mod k.
+    let threads: u64 = (1..=8u64).map(|k| (0..200_000u64).map(|i| i % k).sum::<u64>()).sum();
+    let want = format!(
+        "loop 29999994\nnpe 10000\nbounds 10000\nthreads {threads}\nmap 100000 12345\n\
+         format 3.14159 [1.5, -0.0, 1.0E-300]\n\
+         sha ff0ea194607d481a25de97516dd57b7117df111931d2610f2e9e2e6ac5940546\n"
+    );
+    assert_eq!(out.stdout_str(), want, "{out}");
+}

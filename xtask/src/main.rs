@@ -24,7 +24,7 @@ commands:
   testbins        build testbins/*.{c,S} into target/testbins/{static,pie,dynamic,native}
   fetch-busybox   download and unpack busybox-static:arm64 into target/busybox-arm64
   fetch-sysroot   download and unpack arm64 bash, coreutils, python3 (with its test suite),
-                  perl, lua5.4, xz, gzip, sqlite3, dash, Go and their libraries into
+                  perl, lua5.4, xz, gzip, sqlite3, dash, Go, node, java and their libraries into
                   target/sysroot-arm64 (for emu -L and the dynamic-program tests)
   bench [--runs N] [--only SUBSTR] [--json PATH]
                   time workloads natively, under qemu-aarch64-static and under emu,

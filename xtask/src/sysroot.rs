@@ -1,6 +1,6 @@
 //! `cargo xtask fetch-sysroot`: Debian's arm64 packages of some real dynamically
 //! linked programs (bash, coreutils, python3, perl, lua5.4, xz, gzip, sqlite3,
-//! go, and the libraries they load), unpacked into target/sysroot-arm64 for
+//! go, node, java, and the libraries they load), unpacked into target/sysroot-arm64 for
 //! `emu -L` and the dynamic-program tests. Downloaded with apt into
 //! target/debs/sysroot, where they stay as a cache; never committed.
 
@@ -55,6 +55,23 @@ pub const PACKAGES: &[&str] = &[
     // that execs its own compiler and linker
     "golang-1.19-go",
     "golang-1.19-src:all",
+    // two JIT compilers: Node.js (V8) and the JVM (HotSpot), which write and
+    // flush code, and the JVM also turns faults into null-pointer exceptions
+    "nodejs",
+    "libnode108",
+    "libuv1",
+    "libbrotli1",
+    "libc-ares2",
+    "libicu72",
+    "libnghttp2-14",
+    "libstdc++6",
+    // the JavaScript modules Debian's node loads from /usr/share/nodejs
+    "node-cjs-module-lexer:all",
+    "node-acorn:all",
+    "node-undici:all",
+    "node-busboy:all",
+    "node-xtend:all",
+    "openjdk-17-jre-headless",
 ];
 
 pub fn fetch(root: &Path) -> Result {
