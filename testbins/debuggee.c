@@ -1,7 +1,9 @@
 // cflags: -O0 -g
 /* A program to debug under gdb (emu -g against qemu-aarch64 -g): functions to
  * break in, a loop to step through, locals to print, and on request a fault, a
- * signal with a handler, or a loop that runs until the debugger stops it. */
+ * signal with a handler, a loop that runs until the debugger stops it, or
+ * threads that run the same functions. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +24,14 @@ long sum_squares(int n) {
     return sum;
 }
 
+static long results[2];
+
+static void *worker(void *arg) {
+    long id = (long)arg;
+    results[id] = sum_squares(3 + (int)id);
+    return NULL;
+}
+
 static void on_usr1(int sig) {
     printf("handler %d\n", sig);
 }
@@ -39,6 +49,15 @@ int main(int argc, char **argv) {
             counter++;
         }
         puts("released");
+    }
+    if (strcmp(mode, "threads") == 0) {
+        /* One after the other, so that the order of events is fixed. */
+        for (long id = 0; id < 2; id++) {
+            pthread_t t;
+            pthread_create(&t, NULL, worker, (void *)id);
+            pthread_join(t, NULL);
+        }
+        printf("workers %ld %ld\n", results[0], results[1]);
     }
     if (strcmp(mode, "usr1") == 0) {
         signal(SIGUSR1, on_usr1);

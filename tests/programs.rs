@@ -96,6 +96,10 @@ fn debuggee() {
         assert_exit(&out, 85);
         assert_lines(&out, &["handler 10"]);
     }
+    for out in check("debuggee", |i| i.args(["threads"])) {
+        assert_exit(&out, 85);
+        assert_lines(&out, &["workers 14 30"]);
+    }
     for out in check("debuggee", |i| i.args(["segv"])) {
         assert_eq!(out.signal(), Some(SIGSEGV), "{out}");
     }

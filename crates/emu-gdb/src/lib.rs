@@ -1,13 +1,15 @@
 //! A GDB remote-protocol server for the guest (`emu -g PORT`), as
-//! `qemu-aarch64 -g` offers: GDB connects over TCP and debugs the program's main
-//! thread with breakpoints, single steps, registers, memory and signals.
+//! `qemu-aarch64 -g` offers: GDB connects over TCP and debugs the program, all
+//! its threads stopped together (GDB's all-stop mode), with breakpoints, single
+//! steps, registers, memory and signals.
 //!
 //! Owns: the connection and the protocol (through the gdbstub crate), the
 //! register layout GDB expects, the mapping of signal numbers, and the wait for
 //! GDB's Ctrl-C while the guest runs.
-//! Must not: run guest code or deliver signals. The runtime stops the thread
-//! (the CPU's breakpoints and single steps) and calls [`Debugger::stopped`],
-//! which talks to GDB until it says how to go on.
+//! Must not: run guest code, deliver signals or stop threads. The runtime stops
+//! the threads (the CPU's breakpoints and single steps, each thread's stop
+//! flag) and calls [`Debugger::stopped`] with copies of their registers; it
+//! talks to GDB until GDB says how each thread goes on.
 
 mod files;
 mod regs;
@@ -15,14 +17,13 @@ mod signals;
 mod target;
 
 pub use files::Resolve;
-pub use target::{Host, IsGuest, Resume};
+pub use regs::Regs;
+pub use target::{Host, IsGuest, Resume, ThreadView};
 
-use emu_cpu::Cpu;
-use gdbstub::common::Signal;
+use gdbstub::common::{Signal, Tid};
 use gdbstub::conn::ConnectionExt;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
-use gdbstub::stub::{DisconnectReason, GdbStub, SingleThreadStopReason};
-use regs::Regs;
+use gdbstub::stub::{DisconnectReason, GdbStub, MultiThreadStopReason};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,15 +54,19 @@ pub enum Event {
     Interrupt,
 }
 
-/// What the thread does next.
+/// What the process does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    Resume(Resume),
+    /// Each thread as its [`ThreadView::resume`] says.
+    Resume,
     /// GDB detached or went away: run on without a debugger.
     Detach,
     /// GDB killed the program.
     Kill,
 }
+
+/// Called when GDB sends Ctrl-C while the guest runs: stops its threads.
+pub type OnInterrupt = Box<dyn Fn() + Send>;
 
 type Machine = GdbStubStateMachine<'static, Guest, TcpStream>;
 
@@ -92,11 +97,11 @@ fn listen_address(spec: &str) -> String {
 }
 
 impl Debugger {
-    /// Waits for GDB to connect at `spec`. `stop` is the debugged thread's stop
-    /// flag, raised when GDB sends Ctrl-C.
+    /// Waits for GDB to connect at `spec`. `on_interrupt` runs when GDB sends
+    /// Ctrl-C while the guest runs.
     pub fn listen(
         spec: &str,
-        stop: &'static AtomicBool,
+        on_interrupt: OnInterrupt,
         host: Host,
         exe: Vec<u8>,
         auxv: &[(u64, u64)],
@@ -125,8 +130,9 @@ impl Debugger {
             libc::sigfillset(&mut all);
             libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
         }
-        let spawned =
-            std::thread::Builder::new().name("gdb-watch".into()).spawn(move || watch_for_ctrl_c(&w, &watched, stop));
+        let spawned = std::thread::Builder::new()
+            .name("gdb-watch".into())
+            .spawn(move || watch_for_ctrl_c(&w, &watched, &on_interrupt));
         // SAFETY: restores this thread's own mask saved above.
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
         spawned?;
@@ -143,32 +149,35 @@ impl Debugger {
         std::mem::take(&mut self.guest.written)
     }
 
-    /// Whether GDB sent something (Ctrl-C) while the guest ran.
-    pub fn interrupted(&self) -> bool {
-        self.watch.interrupt.load(Ordering::SeqCst)
+    /// Whether GDB sent something (Ctrl-C) while the guest ran; the first
+    /// thread to ask takes it.
+    pub fn take_interrupt(&self) -> bool {
+        self.watch.interrupt.swap(false, Ordering::SeqCst)
     }
 
-    /// The thread stopped (`None`: at its first instruction, before GDB has
-    /// seen it): tells GDB why and serves it until it resumes the thread. GDB's
-    /// register changes are in `cpu` on return.
-    pub fn stopped(&mut self, cpu: &mut Cpu, event: Option<Event>) -> Action {
+    /// The process stopped, all its threads (`threads`); `current` stopped for
+    /// `event` (`None`: at the program's first instruction, before GDB has seen
+    /// it). Tells GDB and serves it until it resumes the process; the threads
+    /// come back with GDB's register changes and resume actions.
+    pub fn stopped(&mut self, threads: &mut Vec<ThreadView>, current: u32, event: Option<Event>) -> Action {
         if std::process::id() != self.pid {
             return Action::Detach;
         }
         self.disarm();
-        self.guest.regs = Regs::from_cpu(cpu);
-        self.guest.resume = None;
-        let action = match self.serve(event) {
+        self.guest.threads = std::mem::take(threads);
+        self.guest.resumed = false;
+        let action = match self.serve(current, event) {
             Ok(action) => action,
             Err(e) => {
                 eprintln!("emu: gdb: {e}; the program runs on without the debugger");
                 Action::Detach
             }
         };
+        *threads = std::mem::take(&mut self.guest.threads);
         match action {
-            Action::Resume(r) => {
-                self.guest.regs.to_cpu(cpu);
-                if !r.step {
+            Action::Resume => {
+                // Watch for Ctrl-C unless the only thing running is a step.
+                if threads.iter().any(|t| t.resume.is_some_and(|r| !r.step)) {
                     *self.watch.armed.lock().unwrap_or_else(|e| e.into_inner()) = true;
                     self.watch.wake.notify_one();
                 }
@@ -188,19 +197,20 @@ impl Debugger {
         self.watch.interrupt.store(false, Ordering::SeqCst);
     }
 
-    fn serve(&mut self, event: Option<Event>) -> Result<Action, String> {
+    fn serve(&mut self, current: u32, event: Option<Event>) -> Result<Action, String> {
         let guest = &mut self.guest;
         let mut m = self.machine.take().ok_or("no connection")?;
         let err = |e: gdbstub::stub::GdbStubError<_, _>| e.to_string();
+        let tid = Tid::new(current as usize).ok_or("thread 0")?;
+        let signal = |sig| MultiThreadStopReason::SignalWithThread { tid, signal: sig };
         if let GdbStubStateMachine::Running(g) = m {
             m = match event {
                 None => GdbStubStateMachine::Running(g),
                 Some(Event::Interrupt) => read_one(g, guest)?,
-                Some(Event::Breakpoint) => g.report_stop(guest, SingleThreadStopReason::SwBreak(())).map_err(err)?,
-                Some(Event::Step) => g.report_stop(guest, SingleThreadStopReason::DoneStep).map_err(err)?,
-                Some(Event::Signal(sig)) => {
-                    g.report_stop(guest, SingleThreadStopReason::Signal(signals::to_gdb(sig))).map_err(err)?
-                }
+                Some(Event::Breakpoint) => g.report_stop(guest, MultiThreadStopReason::SwBreak(tid)).map_err(err)?,
+                // As Linux reports a finished step: SIGTRAP, with the thread.
+                Some(Event::Step) => g.report_stop(guest, signal(Signal::SIGTRAP)).map_err(err)?,
+                Some(Event::Signal(sig)) => g.report_stop(guest, signal(signals::to_gdb(sig))).map_err(err)?,
             };
         }
         loop {
@@ -209,16 +219,16 @@ impl Debugger {
                     let byte = g.borrow_conn().read().map_err(|e| format!("connection lost: {e}"))?;
                     g.incoming_data(guest, byte).map_err(err)?
                 }
-                GdbStubStateMachine::Running(g) => match guest.resume.take() {
-                    Some(r) => {
+                GdbStubStateMachine::Running(g) => {
+                    if guest.resumed {
                         self.machine = Some(GdbStubStateMachine::Running(g));
-                        return Ok(Action::Resume(r));
+                        return Ok(Action::Resume);
                     }
-                    // Running without a resume action: Ctrl-C bytes before a stop.
-                    None => read_one(g, guest)?,
-                },
+                    // Running without a resume: Ctrl-C bytes before a stop.
+                    read_one(g, guest)?
+                }
                 GdbStubStateMachine::CtrlCInterrupt(g) => {
-                    g.interrupt_handled(guest, Some(SingleThreadStopReason::Signal(Signal::SIGINT))).map_err(err)?
+                    g.interrupt_handled(guest, Some(signal(Signal::SIGINT))).map_err(err)?
                 }
                 GdbStubStateMachine::Disconnected(g) => {
                     return Ok(match g.get_reason() {
@@ -232,15 +242,15 @@ impl Debugger {
 
     /// The program exited with `code`: GDB is told, and the session ends.
     pub fn exited(&mut self, code: i32) {
-        self.finish(SingleThreadStopReason::Exited(code as u8));
+        self.finish(MultiThreadStopReason::Exited(code as u8));
     }
 
     /// The program was killed by `sig`.
     pub fn terminated(&mut self, sig: i32) {
-        self.finish(SingleThreadStopReason::Terminated(signals::to_gdb(sig)));
+        self.finish(MultiThreadStopReason::Terminated(signals::to_gdb(sig)));
     }
 
-    fn finish(&mut self, reason: SingleThreadStopReason<u64>) {
+    fn finish(&mut self, reason: MultiThreadStopReason<u64>) {
         if std::process::id() != self.pid {
             return;
         }
@@ -266,9 +276,9 @@ fn read_one(
     g.incoming_data(guest, byte).map_err(|e| e.to_string())
 }
 
-/// While armed, waits for bytes from GDB (or a hang-up) and then raises the
-/// interrupt and the thread's stop flag, so the run loop stops between blocks.
-fn watch_for_ctrl_c(watch: &Watch, conn: &TcpStream, stop: &AtomicBool) {
+/// While armed, waits for bytes from GDB (or a hang-up), then raises the
+/// interrupt and has the runtime stop the guest's threads.
+fn watch_for_ctrl_c(watch: &Watch, conn: &TcpStream, on_interrupt: &OnInterrupt) {
     loop {
         {
             let mut armed = watch.armed.lock().unwrap_or_else(|e| e.into_inner());
@@ -283,11 +293,15 @@ fn watch_for_ctrl_c(watch: &Watch, conn: &TcpStream, stop: &AtomicBool) {
         // SAFETY: one pollfd on our own stack, for a descriptor this thread owns.
         let ready = unsafe { libc::poll(&mut pfd, 1, 100) };
         if ready > 0 {
-            let mut armed = watch.armed.lock().unwrap_or_else(|e| e.into_inner());
-            if *armed {
-                *armed = false;
+            let fire = {
+                let mut armed = watch.armed.lock().unwrap_or_else(|e| e.into_inner());
+                std::mem::replace(&mut *armed, false)
+            };
+            // Outside the lock: stopping the threads may wait for one that is
+            // about to disarm the watch.
+            if fire {
                 watch.interrupt.store(true, Ordering::SeqCst);
-                stop.store(true, Ordering::SeqCst);
+                on_interrupt();
             }
         }
     }

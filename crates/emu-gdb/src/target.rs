@@ -1,15 +1,16 @@
-//! The stopped guest thread as gdbstub's [`Target`]: its registers (a copy, put
-//! back on resume), guest memory (through /proc/self/mem, which, like ptrace,
-//! reads and writes whatever the protection), breakpoints, the resume action GDB
-//! chose, and the program's path and auxiliary vector (GDB finds the dynamic
-//! loader's and a PIE's base in it).
+//! The stopped guest process as gdbstub's [`Target`]: its threads' registers
+//! (copies, put back on resume), guest memory (through /proc/self/mem, which,
+//! like ptrace, reads and writes whatever the protection), breakpoints, the
+//! resume action GDB chose for each thread, and the program's path and
+//! auxiliary vector (GDB finds the dynamic loader's and a PIE's base in it).
 
 use crate::regs::{Regs, A64};
 use crate::signals::to_linux;
-use gdbstub::common::{Pid, Signal};
+use gdbstub::common::{Pid, Signal, Tid};
 use gdbstub::target::ext::auxv::{Auxv, AuxvOps};
-use gdbstub::target::ext::base::singlethread::{
-    SingleThreadBase, SingleThreadResume, SingleThreadResumeOps, SingleThreadSingleStep, SingleThreadSingleStepOps,
+use gdbstub::target::ext::base::multithread::{
+    MultiThreadBase, MultiThreadResume, MultiThreadResumeOps, MultiThreadSchedulerLocking,
+    MultiThreadSchedulerLockingOps, MultiThreadSingleStep, MultiThreadSingleStepOps,
 };
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::breakpoints::{Breakpoints, BreakpointsOps, SwBreakpoint, SwBreakpointOps};
@@ -20,6 +21,7 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 
 const EFAULT: u8 = libc::EFAULT as u8;
+const ESRCH: u8 = libc::ESRCH as u8;
 
 /// How GDB asked the thread to go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +42,31 @@ pub struct Host {
     pub resolve: crate::files::Resolve,
 }
 
-pub struct Guest {
+/// One thread of the stopped process, as GDB sees and leaves it.
+#[derive(Debug, Clone)]
+pub struct ThreadView {
+    pub tid: u32,
     pub regs: Regs,
-    pub breakpoints: Vec<u64>,
+    /// GDB changed `regs`: they go back into the thread.
+    pub written: bool,
+    /// How the thread goes on; none after a resume: it stays stopped (GDB's
+    /// scheduler locking, e.g. while it steps another thread).
     pub resume: Option<Resume>,
+}
+
+impl ThreadView {
+    pub fn new(tid: u32, regs: Regs) -> ThreadView {
+        ThreadView { tid, regs, written: false, resume: None }
+    }
+}
+
+pub struct Guest {
+    pub threads: Vec<ThreadView>,
+    pub breakpoints: Vec<u64>,
+    /// Set when GDB resumed the process.
+    pub resumed: bool,
+    /// Threads GDB does not name stay stopped (this resume only).
+    lock_others: bool,
     /// Ranges GDB wrote: decoded code there is stale.
     pub written: Vec<(u64, u64)>,
     mem: File,
@@ -55,12 +78,23 @@ pub struct Guest {
 }
 
 impl Guest {
+    fn thread(&mut self, tid: Tid) -> Option<&mut ThreadView> {
+        self.threads.iter_mut().find(|t| t.tid as usize == tid.get())
+    }
+
+    fn set_resume(&mut self, tid: Tid, step: bool, signal: Option<Signal>) {
+        if let Some(t) = self.thread(tid) {
+            t.resume = Some(Resume { step, signal: signal.and_then(to_linux) });
+        }
+    }
+
     pub fn new(mem: File, host: Host, exe: Vec<u8>, auxv: &[(u64, u64)]) -> Guest {
         let auxv = auxv.iter().flat_map(|&(k, v)| [k.to_le_bytes(), v.to_le_bytes()]).flatten().collect();
         Guest {
-            regs: Regs::default(),
+            threads: Vec::new(),
             breakpoints: Vec::new(),
-            resume: None,
+            resumed: false,
+            lock_others: false,
             written: Vec::new(),
             mem,
             is_guest: host.is_guest,
@@ -85,7 +119,7 @@ impl Target for Guest {
     type Error = std::convert::Infallible;
 
     fn base_ops(&mut self) -> BaseOps<'_, A64, Self::Error> {
-        BaseOps::SingleThread(self)
+        BaseOps::MultiThread(self)
     }
 
     fn support_breakpoints(&mut self) -> Option<BreakpointsOps<'_, Self>> {
@@ -105,18 +139,20 @@ impl Target for Guest {
     }
 }
 
-impl SingleThreadBase for Guest {
-    fn read_registers(&mut self, regs: &mut Regs) -> TargetResult<(), Self> {
-        *regs = self.regs.clone();
+impl MultiThreadBase for Guest {
+    fn read_registers(&mut self, regs: &mut Regs, tid: Tid) -> TargetResult<(), Self> {
+        *regs = self.thread(tid).ok_or(TargetError::Errno(ESRCH))?.regs.clone();
         Ok(())
     }
 
-    fn write_registers(&mut self, regs: &Regs) -> TargetResult<(), Self> {
-        self.regs = regs.clone();
+    fn write_registers(&mut self, regs: &Regs, tid: Tid) -> TargetResult<(), Self> {
+        let t = self.thread(tid).ok_or(TargetError::Errno(ESRCH))?;
+        t.regs = regs.clone();
+        t.written = true;
         Ok(())
     }
 
-    fn read_addrs(&mut self, start: u64, data: &mut [u8]) -> TargetResult<usize, Self> {
+    fn read_addrs(&mut self, start: u64, data: &mut [u8], _tid: Tid) -> TargetResult<usize, Self> {
         // The kernel reads up to the first page it cannot: a short count.
         match self.mem.read_at(data, start) {
             Ok(0) | Err(_) if !data.is_empty() => Err(TargetError::Errno(EFAULT)),
@@ -125,7 +161,7 @@ impl SingleThreadBase for Guest {
         }
     }
 
-    fn write_addrs(&mut self, start: u64, data: &[u8]) -> TargetResult<(), Self> {
+    fn write_addrs(&mut self, start: u64, data: &[u8], _tid: Tid) -> TargetResult<(), Self> {
         let len = data.len() as u64;
         if !(self.is_guest)(start, len) {
             return Err(TargetError::Errno(EFAULT));
@@ -139,25 +175,58 @@ impl SingleThreadBase for Guest {
         }
     }
 
-    fn support_resume(&mut self) -> Option<SingleThreadResumeOps<'_, Self>> {
-        Some(self)
-    }
-}
-
-impl SingleThreadResume for Guest {
-    fn resume(&mut self, signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Some(Resume { step: false, signal: signal.and_then(to_linux) });
+    fn list_active_threads(&mut self, thread_is_active: &mut dyn FnMut(Tid)) -> Result<(), Self::Error> {
+        self.threads.iter().filter_map(|t| Tid::new(t.tid as usize)).for_each(thread_is_active);
         Ok(())
     }
 
-    fn support_single_step(&mut self) -> Option<SingleThreadSingleStepOps<'_, Self>> {
+    fn support_resume(&mut self) -> Option<MultiThreadResumeOps<'_, Self>> {
         Some(self)
     }
 }
 
-impl SingleThreadSingleStep for Guest {
-    fn step(&mut self, signal: Option<Signal>) -> Result<(), Self::Error> {
-        self.resume = Some(Resume { step: true, signal: signal.and_then(to_linux) });
+impl MultiThreadResume for Guest {
+    fn resume(&mut self) -> Result<(), Self::Error> {
+        // Threads GDB did not name continue, unless it locked them.
+        if !self.lock_others {
+            for t in &mut self.threads {
+                t.resume.get_or_insert(Resume { step: false, signal: None });
+            }
+        }
+        self.resumed = true;
+        Ok(())
+    }
+
+    fn clear_resume_actions(&mut self) -> Result<(), Self::Error> {
+        self.threads.iter_mut().for_each(|t| t.resume = None);
+        self.lock_others = false;
+        Ok(())
+    }
+
+    fn support_scheduler_locking(&mut self) -> Option<MultiThreadSchedulerLockingOps<'_, Self>> {
+        Some(self)
+    }
+
+    fn set_resume_action_continue(&mut self, tid: Tid, signal: Option<Signal>) -> Result<(), Self::Error> {
+        self.set_resume(tid, false, signal);
+        Ok(())
+    }
+
+    fn support_single_step(&mut self) -> Option<MultiThreadSingleStepOps<'_, Self>> {
+        Some(self)
+    }
+}
+
+impl MultiThreadSchedulerLocking for Guest {
+    fn set_resume_action_scheduler_lock(&mut self) -> Result<(), Self::Error> {
+        self.lock_others = true;
+        Ok(())
+    }
+}
+
+impl MultiThreadSingleStep for Guest {
+    fn set_resume_action_step(&mut self, tid: Tid, signal: Option<Signal>) -> Result<(), Self::Error> {
+        self.set_resume(tid, true, signal);
         Ok(())
     }
 }

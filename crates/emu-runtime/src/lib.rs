@@ -177,7 +177,11 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
     let stop = hostsig::interrupt_flag();
     let id = emu_linux::gettid() as u64;
     let mut code_gen = proc.code.register(id, stop);
-    let mut debugged = if thread.is_main { debug::Debugged::start(proc, &mut cache, cpu, id) } else { None };
+    let mut debugged = debug::Debugged::join(&mut cache, cpu, stop);
+    if thread.is_main {
+        // Under GDB, the program's first instruction is the first stop.
+        debug_stop(&mut debugged, proc, &mut thread, &mut cache, cpu, None);
+    }
     loop {
         let exit = match signals::run_guarded(&mut cache, cpu, &GuestCode(proc), stop) {
             Ok(exit) => exit,
@@ -186,7 +190,7 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                 cpu.pc = cpu.current_pc().unwrap_or(cpu.pc);
                 let fsc = if fault.info_code() == SEGV_ACCERR { 0x0f } else { 0x07 };
                 let esr = ESR_DABT_LOWER | (fault.write as u64) << 6 | fsc;
-                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, fault.sig) {
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, fault.sig) {
                     synchronous_signal(proc, &mut thread, cpu, fault.sig, fault.info, Some((fault.addr, esr)));
                 }
                 continue;
@@ -201,6 +205,9 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
             }
             Exit::Syscall => {
                 let (nr, orig_x0) = (cpu.x[8], cpu.x[0]);
+                if let Some(d) = debugged.as_mut() {
+                    d.enter_syscall(cpu);
+                }
                 match emu_linux::syscall(proc, &mut thread, cpu) {
                     Outcome::Return(hostsig::NOT_STARTED) => {
                         // A signal came first: run the handler, then this SVC again.
@@ -223,21 +230,20 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                     Outcome::ExitGroup(code) => signals::exit_process(code),
                     Outcome::ExitThread(code) => {
                         proc.code.unregister(id);
+                        if let Some(d) = debugged.take() {
+                            d.leave();
+                        }
                         return exit_thread(proc, &thread, code);
                     }
                     Outcome::Fatal(sig) => signals::guest_fatal_signal(sig),
                 }
-            }
-            Exit::Interrupted => {
-                if debugged.as_ref().is_some_and(|d| d.interrupted()) {
-                    let sig = debug_stop(&mut debugged, proc, &mut cache, cpu, id, Event::Interrupt);
-                    inject(proc, &mut thread, cpu, sig);
+                if let Some(d) = debugged.as_mut() {
+                    let next = d.leave_syscall(&mut cache, cpu, nr);
+                    after_stop(&mut debugged, proc, &mut thread, cpu, next);
                 }
             }
-            Exit::DebugBreak => {
-                let sig = debug_stop(&mut debugged, proc, &mut cache, cpu, id, Event::Breakpoint);
-                inject(proc, &mut thread, cpu, sig);
-            }
+            Exit::Interrupted => {}
+            Exit::DebugBreak => debug_stop(&mut debugged, proc, &mut thread, &mut cache, cpu, Some(Event::Breakpoint)),
             Exit::Stepped => {}
             Exit::CodeModified { addr } => {
                 // IC IVAU names one cache line; drop the page's blocks everywhere.
@@ -250,13 +256,13 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                     eprintln!("emu: undefined instruction {insn:08x} at {pc:#x}");
                 }
                 let info = siginfo(libc::SIGILL, ILL_ILLOPC, pc);
-                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, libc::SIGILL) {
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, libc::SIGILL) {
                     synchronous_signal(proc, &mut thread, cpu, libc::SIGILL, info, None);
                 }
             }
             Exit::Breakpoint { pc, .. } => {
                 let info = siginfo(libc::SIGTRAP, TRAP_BRKPT, pc);
-                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, libc::SIGTRAP) {
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, libc::SIGTRAP) {
                     synchronous_signal(proc, &mut thread, cpu, libc::SIGTRAP, info, None);
                 }
             }
@@ -266,73 +272,87 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
                 }
                 let info = siginfo(libc::SIGSEGV, SEGV_MAPERR, pc);
                 let esr = ESR_IABT_LOWER | 0x07;
-                if debug_passes(&mut debugged, proc, &mut cache, cpu, id, libc::SIGSEGV) {
+                if debug_passes(&mut debugged, proc, &mut cache, cpu, libc::SIGSEGV) {
                     synchronous_signal(proc, &mut thread, cpu, libc::SIGSEGV, info, Some((pc, esr)));
                 }
             }
         }
         // A single step ends here, whatever the instruction was (a syscall too).
         if stepped && debugged.as_ref().is_some_and(|d| d.stepping) && !matches!(exit, Exit::DebugBreak) {
-            let sig = debug_stop(&mut debugged, proc, &mut cache, cpu, id, Event::Step);
-            inject(proc, &mut thread, cpu, sig);
+            debug_stop(&mut debugged, proc, &mut thread, &mut cache, cpu, Some(Event::Step));
         }
         // Also when nothing interrupted: a syscall (sigreturn, sigprocmask) may
         // have unblocked signals recorded earlier.
         if stop.load(Ordering::Relaxed) || hostsig::any(thread.sigmask) {
             code_gen = proc.code.catch_up(&mut cache, code_gen);
+            if stop.load(Ordering::Relaxed) {
+                if let Some(d) = debugged.as_mut() {
+                    // GDB stopping the process, or its Ctrl-C.
+                    let next = d.check_stop(proc, &mut cache, cpu);
+                    after_stop(&mut debugged, proc, &mut thread, cpu, next);
+                    code_gen = proc.code.catch_up(&mut cache, code_gen);
+                }
+            }
             deliver_pending(proc, &mut thread, cpu, stop, &mut |cpu, sig| {
-                debug_passes(&mut debugged, proc, &mut cache, cpu, id, sig)
+                debug_passes(&mut debugged, proc, &mut cache, cpu, sig)
             });
         }
     }
 }
 
-/// A stop of the debugged thread, if it is one; a detaching debugger leaves it.
-/// Returns a signal GDB wants sent as the thread goes on (`signal SIG`).
+/// A stop for GDB, if there is one (`None`: the program's first).
 fn debug_stop(
     debugged: &mut Option<debug::Debugged>,
     proc: &Process,
+    thread: &mut GuestThread,
     cache: &mut BlockCache,
     cpu: &mut Cpu,
-    id: u64,
-    event: Event,
-) -> Option<i32> {
-    let d = debugged.as_mut()?;
-    let sig = d.stop(proc, cache, cpu, id, Some(event)).flatten();
-    if !d.attached() {
-        *debugged = None;
-    }
-    sig
-}
-
-/// Delivers a signal GDB sent, as if from `kill`.
-fn inject(proc: &Process, thread: &mut GuestThread, cpu: &mut Cpu, sig: Option<i32>) {
-    if let Some(sig) = sig {
-        let mut info = siginfo(sig, 0, 0);
-        // SI_USER's sender: this process.
-        info[16..20].copy_from_slice(&(std::process::id() as i32).to_le_bytes());
-        act_on(emu_linux::deliver(proc, thread, cpu, sig, &info, None));
+    event: Option<Event>,
+) {
+    if let Some(d) = debugged.as_mut() {
+        let next = d.report(proc, cache, cpu, event);
+        after_stop(debugged, proc, thread, cpu, next);
     }
 }
 
-/// Whether a signal for the debugged thread is delivered: GDB decides.
+/// After a stop: a signal GDB sent is delivered, as if from `kill`; a gone
+/// debugger leaves the thread.
+fn after_stop(
+    debugged: &mut Option<debug::Debugged>,
+    proc: &Process,
+    thread: &mut GuestThread,
+    cpu: &mut Cpu,
+    next: debug::Next,
+) {
+    match next {
+        debug::Next::Go(Some(sig)) => {
+            let mut info = siginfo(sig, 0, 0);
+            // SI_USER's sender: this process.
+            info[16..20].copy_from_slice(&(std::process::id() as i32).to_le_bytes());
+            act_on(emu_linux::deliver(proc, thread, cpu, sig, &info, None));
+        }
+        debug::Next::Go(None) => {}
+        debug::Next::Detached => *debugged = None,
+    }
+}
+
+/// Whether a signal for the thread is delivered: under GDB, GDB decides.
 fn debug_passes(
     debugged: &mut Option<debug::Debugged>,
     proc: &Process,
     cache: &mut BlockCache,
     cpu: &mut Cpu,
-    id: u64,
     sig: i32,
 ) -> bool {
-    match debugged {
-        Some(d) => {
-            let pass = d.pass_signal(proc, cache, cpu, id, sig);
-            if !d.attached() {
-                *debugged = None;
-            }
-            pass
+    let Some(d) = debugged.as_mut() else {
+        return true;
+    };
+    match d.report(proc, cache, cpu, Some(Event::Signal(sig))) {
+        debug::Next::Go(pass) => pass.is_some(),
+        debug::Next::Detached => {
+            *debugged = None;
+            true
         }
-        None => true,
     }
 }
 
