@@ -137,7 +137,17 @@ pub static CLASSES: &[Class] = &[
     },
     Class {
         name: "crypto",
-        rows: &["AES", "SHA (three registers)", "SHA (two registers)", "PMULL/PMULL2", "PMUL"],
+        rows: &[
+            "AES",
+            "SHA (three registers)",
+            "SHA (two registers)",
+            "SHA512H/SHA512H2/SHA512SU1/RAX1",
+            "SHA512SU0",
+            "EOR3/BCAX",
+            "XAR",
+            "PMULL/PMULL2",
+            "PMUL",
+        ],
         prepare: plain,
     },
 ];

@@ -34,6 +34,7 @@ pub static EXCLUDED: &[(&str, Matcher)] = &[
         )
     }),
     ("FEAT_PAuth (PACGA): not advertised", |a| mnemonic(a) == "pacga"),
+    ("FEAT_SM3, FEAT_SM4: not advertised", |a| mnemonic(a).starts_with("sm3") || mnemonic(a).starts_with("sm4")),
     ("FEAT_LS64 (64-byte loads and stores): not advertised", |a| {
         mnemonic(a).starts_with("st64b") || mnemonic(a) == "ld64b"
     }),

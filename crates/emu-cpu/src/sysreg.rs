@@ -52,13 +52,22 @@ pub static FEATURES: &[Feature] = &[
     Feature { hwcap: 1 << 3, name: "aes", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
     Feature { hwcap: 1 << 4, name: "pmull", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
     Feature { hwcap: 1 << 5, name: "sha1", id_reg: ID_AA64ISAR0_EL1, field_shift: 8, field_value: 1 },
-    Feature { hwcap: 1 << 6, name: "sha2", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 1 },
+    // SHA2 = 2 in ISAR0 means SHA-256 and SHA-512 both: the two share the field.
+    Feature { hwcap: 1 << 6, name: "sha2", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
     Feature { hwcap: 1 << 7, name: "crc32", id_reg: ID_AA64ISAR0_EL1, field_shift: 16, field_value: 1 },
     Feature { hwcap: 1 << 8, name: "atomics", id_reg: ID_AA64ISAR0_EL1, field_shift: 20, field_value: 2 },
     Feature { hwcap: 1 << 11, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
     Feature { hwcap: 1 << 12, name: "asimdrdm", id_reg: ID_AA64ISAR0_EL1, field_shift: 28, field_value: 1 },
     Feature { hwcap: 1 << 13, name: "jscvt", id_reg: ID_AA64ISAR1_EL1, field_shift: 12, field_value: 1 },
+    // LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC).
+    Feature { hwcap: 1 << 15, name: "lrcpc", id_reg: ID_AA64ISAR1_EL1, field_shift: 20, field_value: 1 },
+    // DC CVAP (FEAT_DPB): cache cleaning, a no-op on this memory.
+    Feature { hwcap: 1 << 16, name: "dcpop", id_reg: ID_AA64ISAR1_EL1, field_shift: 0, field_value: 1 },
+    // EOR3, BCAX, RAX1, XAR (FEAT_SHA3).
+    Feature { hwcap: 1 << 17, name: "sha3", id_reg: ID_AA64ISAR0_EL1, field_shift: 32, field_value: 1 },
     Feature { hwcap: 1 << 20, name: "asimddp", id_reg: ID_AA64ISAR0_EL1, field_shift: 44, field_value: 1 },
+    // SHA512H, SHA512H2, SHA512SU0, SHA512SU1 (FEAT_SHA512).
+    Feature { hwcap: 1 << 21, name: "sha512", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
 ];
 
 /// AT_HWCAP.
@@ -103,7 +112,12 @@ mod tests {
         assert_eq!((isar0 >> 16) & 0xf, 1, "CRC32");
         assert_eq!((isar0 >> 4) & 0xf, 2, "AES with PMULL");
         assert_eq!((isar0 >> 8) & 0xf, 1, "SHA1");
-        assert_eq!((isar0 >> 12) & 0xf, 1, "SHA2");
+        assert_eq!((isar0 >> 12) & 0xf, 2, "SHA2 with SHA512");
+        assert_eq!((isar0 >> 32) & 0xf, 1, "SHA3");
+        let isar1 = id_register(ID_AA64ISAR1_EL1).unwrap();
+        assert_eq!((isar1 >> 20) & 0xf, 1, "LRCPC");
+        assert_eq!(isar1 & 0xf, 1, "DPB");
+        assert_eq!(hwcap() & 0x23_8000, 0x23_8000, "lrcpc dcpop sha3 sha512");
         assert_eq!((isar0 >> 28) & 0xf, 1, "RDM");
         assert_eq!((isar0 >> 44) & 0xf, 1, "DotProd");
         assert_eq!(hwcap() & 0x10_1078, 0x10_1078, "aes pmull sha1 sha2 asimdrdm asimddp");

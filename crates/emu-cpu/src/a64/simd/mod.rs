@@ -13,6 +13,7 @@ pub mod float;
 pub mod ldst_struct;
 pub mod misc;
 pub mod sat;
+pub mod sha512_sha3;
 pub mod shift;
 pub mod three_same;
 
@@ -23,6 +24,10 @@ pub static ENCODINGS: &[Encoding] = &[
     enc("AES", "01001110zz10100ooooo10nnnnnddddd", crypto::decode_aes),
     enc("SHA (three registers)", "01011110zz0mmmmm0ooo00nnnnnddddd", crypto::decode_sha3),
     enc("SHA (two registers)", "01011110zz10100ooooo10nnnnnddddd", crypto::decode_sha2),
+    enc("SHA512H/SHA512H2/SHA512SU1/RAX1", "11001110011mmmmm1o00oonnnnnddddd", sha512_sha3::decode_three),
+    enc("SHA512SU0", "1100111011000000100000nnnnnddddd", sha512_sha3::decode_sha512su0),
+    enc("EOR3/BCAX", "110011100oommmmm0aaaaannnnnddddd", sha512_sha3::decode_four),
+    enc("XAR", "11001110100mmmmmiiiiiinnnnnddddd", sha512_sha3::decode_xar),
     enc("PMULL/PMULL2", "0Q001110zz1mmmmm111000nnnnnddddd", crypto::decode_pmull),
     enc("PMUL", "0Q101110zz1mmmmm100111nnnnnddddd", crypto::decode_pmul),
     enc("AdvSIMD three same (extra)", "0QU01110zz0mmmmm1oooo1nnnnnddddd", sat::decode_extra_vector),
