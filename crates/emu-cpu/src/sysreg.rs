@@ -34,10 +34,11 @@ pub const CNTFRQ_VALUE: u64 = 1_000_000_000;
 /// An Arm Cortex-A72 r0p3: a plain Armv8.0 core glibc has no special paths for.
 pub const MIDR_VALUE: u64 = 0x410f_d083;
 
-/// One implemented feature: its AT_HWCAP bit, its /proc/cpuinfo name, and the ID
-/// register field that says the same.
+/// One implemented feature: its AT_HWCAP or AT_HWCAP2 bit, its /proc/cpuinfo
+/// name, and the ID register field that says the same.
 pub struct Feature {
     pub hwcap: u64,
+    pub hwcap2: u64,
     pub name: &'static str,
     pub id_reg: u32,
     pub field_shift: u32,
@@ -46,28 +47,31 @@ pub struct Feature {
 
 /// What emu implements. Adding a feature here advertises it everywhere at once.
 pub static FEATURES: &[Feature] = &[
-    Feature { hwcap: 1 << 0, name: "fp", id_reg: ID_AA64PFR0_EL1, field_shift: 16, field_value: 0 },
-    Feature { hwcap: 1 << 1, name: "asimd", id_reg: ID_AA64PFR0_EL1, field_shift: 20, field_value: 0 },
+    Feature { hwcap: 1 << 0, hwcap2: 0, name: "fp", id_reg: ID_AA64PFR0_EL1, field_shift: 16, field_value: 0 },
+    Feature { hwcap: 1 << 1, hwcap2: 0, name: "asimd", id_reg: ID_AA64PFR0_EL1, field_shift: 20, field_value: 0 },
     // AES = 2 in ISAR0 means AES and PMULL (64-bit) both: the two share the field.
-    Feature { hwcap: 1 << 3, name: "aes", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
-    Feature { hwcap: 1 << 4, name: "pmull", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
-    Feature { hwcap: 1 << 5, name: "sha1", id_reg: ID_AA64ISAR0_EL1, field_shift: 8, field_value: 1 },
+    Feature { hwcap: 1 << 3, hwcap2: 0, name: "aes", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
+    Feature { hwcap: 1 << 4, hwcap2: 0, name: "pmull", id_reg: ID_AA64ISAR0_EL1, field_shift: 4, field_value: 2 },
+    Feature { hwcap: 1 << 5, hwcap2: 0, name: "sha1", id_reg: ID_AA64ISAR0_EL1, field_shift: 8, field_value: 1 },
     // SHA2 = 2 in ISAR0 means SHA-256 and SHA-512 both: the two share the field.
-    Feature { hwcap: 1 << 6, name: "sha2", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
-    Feature { hwcap: 1 << 7, name: "crc32", id_reg: ID_AA64ISAR0_EL1, field_shift: 16, field_value: 1 },
-    Feature { hwcap: 1 << 8, name: "atomics", id_reg: ID_AA64ISAR0_EL1, field_shift: 20, field_value: 2 },
-    Feature { hwcap: 1 << 11, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
-    Feature { hwcap: 1 << 12, name: "asimdrdm", id_reg: ID_AA64ISAR0_EL1, field_shift: 28, field_value: 1 },
-    Feature { hwcap: 1 << 13, name: "jscvt", id_reg: ID_AA64ISAR1_EL1, field_shift: 12, field_value: 1 },
+    Feature { hwcap: 1 << 6, hwcap2: 0, name: "sha2", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
+    Feature { hwcap: 1 << 7, hwcap2: 0, name: "crc32", id_reg: ID_AA64ISAR0_EL1, field_shift: 16, field_value: 1 },
+    Feature { hwcap: 1 << 8, hwcap2: 0, name: "atomics", id_reg: ID_AA64ISAR0_EL1, field_shift: 20, field_value: 2 },
+    Feature { hwcap: 1 << 11, hwcap2: 0, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
+    Feature { hwcap: 1 << 12, hwcap2: 0, name: "asimdrdm", id_reg: ID_AA64ISAR0_EL1, field_shift: 28, field_value: 1 },
+    Feature { hwcap: 1 << 13, hwcap2: 0, name: "jscvt", id_reg: ID_AA64ISAR1_EL1, field_shift: 12, field_value: 1 },
     // LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC).
-    Feature { hwcap: 1 << 15, name: "lrcpc", id_reg: ID_AA64ISAR1_EL1, field_shift: 20, field_value: 1 },
+    Feature { hwcap: 1 << 15, hwcap2: 0, name: "lrcpc", id_reg: ID_AA64ISAR1_EL1, field_shift: 20, field_value: 1 },
     // DC CVAP (FEAT_DPB): cache cleaning, a no-op on this memory.
-    Feature { hwcap: 1 << 16, name: "dcpop", id_reg: ID_AA64ISAR1_EL1, field_shift: 0, field_value: 1 },
+    Feature { hwcap: 1 << 16, hwcap2: 0, name: "dcpop", id_reg: ID_AA64ISAR1_EL1, field_shift: 0, field_value: 1 },
     // EOR3, BCAX, RAX1, XAR (FEAT_SHA3).
-    Feature { hwcap: 1 << 17, name: "sha3", id_reg: ID_AA64ISAR0_EL1, field_shift: 32, field_value: 1 },
-    Feature { hwcap: 1 << 20, name: "asimddp", id_reg: ID_AA64ISAR0_EL1, field_shift: 44, field_value: 1 },
+    Feature { hwcap: 1 << 17, hwcap2: 0, name: "sha3", id_reg: ID_AA64ISAR0_EL1, field_shift: 32, field_value: 1 },
+    Feature { hwcap: 1 << 20, hwcap2: 0, name: "asimddp", id_reg: ID_AA64ISAR0_EL1, field_shift: 44, field_value: 1 },
     // SHA512H, SHA512H2, SHA512SU0, SHA512SU1 (FEAT_SHA512).
-    Feature { hwcap: 1 << 21, name: "sha512", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
+    Feature { hwcap: 1 << 21, hwcap2: 0, name: "sha512", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
+    // AT_HWCAP2, listed after AT_HWCAP's as /proc/cpuinfo does.
+    // SMMLA, UMMLA, USMMLA, USDOT, SUDOT (FEAT_I8MM).
+    Feature { hwcap: 0, hwcap2: 1 << 13, name: "i8mm", id_reg: ID_AA64ISAR1_EL1, field_shift: 52, field_value: 1 },
 ];
 
 /// AT_HWCAP.
@@ -75,9 +79,9 @@ pub fn hwcap() -> u64 {
     FEATURES.iter().fold(0, |h, f| h | f.hwcap)
 }
 
-/// AT_HWCAP2: nothing from the second word yet.
+/// AT_HWCAP2.
 pub fn hwcap2() -> u64 {
-    0
+    FEATURES.iter().fold(0, |h, f| h | f.hwcap2)
 }
 
 /// The /proc/cpuinfo "Features" line.
@@ -121,7 +125,12 @@ mod tests {
         assert_eq!((isar0 >> 28) & 0xf, 1, "RDM");
         assert_eq!((isar0 >> 44) & 0xf, 1, "DotProd");
         assert_eq!(hwcap() & 0x10_1078, 0x10_1078, "aes pmull sha1 sha2 asimdrdm asimddp");
-        assert!(FEATURES.windows(2).all(|w| w[0].hwcap < w[1].hwcap), "cpuinfo lists features in HWCAP order");
+        // The kernel's order: AT_HWCAP bits, then AT_HWCAP2's as if they came after bit 63.
+        let order = |f: &Feature| if f.hwcap2 != 0 { 64 + f.hwcap2.trailing_zeros() } else { f.hwcap.trailing_zeros() };
+        assert!(FEATURES.iter().all(|f| (f.hwcap == 0) != (f.hwcap2 == 0)), "one bit in one word each");
+        assert!(FEATURES.windows(2).all(|w| order(&w[0]) < order(&w[1])), "cpuinfo lists features in HWCAP order");
+        assert_eq!(hwcap2(), 1 << 13, "i8mm");
+        assert_eq!((isar1 >> 52) & 0xf, 1, "I8MM");
         assert_ne!(hwcap() & (1 << 8), 0);
         assert_eq!(id_register(MIDR_EL1), Some(MIDR_VALUE));
         assert_eq!(id_register(key(3, 0, 0, 7, 0)), Some(0));

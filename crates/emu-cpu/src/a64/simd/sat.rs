@@ -1,7 +1,8 @@
 //! Saturating AdvSIMD arithmetic beyond plain add/subtract: the saturating
 //! shifts (by register and by immediate), SQDMULH/SQRDMULH and the Armv8.1 RDM
 //! accumulates, SUQADD/USQADD, the doubling long multiplies, the long multiplies
-//! by element, and the Armv8.2 dot products.
+//! by element, the Armv8.2 dot products, and the Armv8.6 int8 matrix
+//! multiplies (FEAT_I8MM: USDOT, SUDOT, SMMLA, UMMLA, USMMLA).
 
 use super::float::dup_lane;
 use super::three_same::{sat_s, sat_u};
@@ -186,9 +187,20 @@ pub fn decode_shift_imm(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     Some(op)
 }
 
-/// SDOT/UDOT: each 32-bit lane accumulates four byte products; `op.c == 1`: by
-/// element (32-bit element `op.a` of Vm).
-fn exec_dot<const U: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+/// A byte as a signed or (`U`) unsigned number.
+#[inline(always)]
+fn byte<const U: bool>(b: u8) -> i32 {
+    if U {
+        b as i32
+    } else {
+        b as i8 as i32
+    }
+}
+
+/// SDOT/UDOT/USDOT/SUDOT (`NU`, `MU`: the bytes of Vn, Vm unsigned): each
+/// 32-bit lane accumulates four byte products; `op.c == 1`: by element
+/// (32-bit element `op.a` of Vm).
+fn exec_dot<const NU: bool, const MU: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (d, n, vm) = (cpu.vreg(op.rd), cpu.vreg(op.rn), cpu.vreg(op.rm));
     let mut r = 0u128;
     for i in 0..(128 - op.d as u32) / 32 {
@@ -197,8 +209,7 @@ fn exec_dot<const U: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
         let mut acc = lane(d, i, 32) as u32;
         for j in 0..4 {
             let (a, b) = ((nw >> (8 * j)) as u8, (m >> (8 * j)) as u8);
-            let p = if U { a as u32 * b as u32 } else { (a as i8 as i32 * b as i8 as i32) as u32 };
-            acc = acc.wrapping_add(p);
+            acc = acc.wrapping_add((byte::<NU>(a) * byte::<MU>(b)) as u32);
         }
         r |= (acc as u128) << (32 * i);
     }
@@ -206,17 +217,42 @@ fn exec_dot<const U: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     next(cpu, rest)
 }
 
-/// AdvSIMD three same (extra): SQRDMLAH/SQRDMLSH and SDOT/UDOT.
-fn decode_extra(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
-    let (u, size, opc) = (bits(insn, 29, 1), bits(insn, 22, 2), bits(insn, 11, 4));
-    match (u, opc) {
-        (1, 0) => sat_op(SQRDMLAH, insn, pc, scalar),
-        (1, 1) => sat_op(SQRDMLSH, insn, pc, scalar),
-        (_, 2) if size == 2 && !scalar => {
-            Some(vop(if u == 1 { exec_dot::<true> } else { exec_dot::<false> }, insn, pc))
+/// SMMLA/UMMLA/USMMLA (FEAT_I8MM): Vd, a 2x2 matrix of 32-bit sums (row
+/// major), accumulates Vn (two rows of eight bytes) times the transpose of Vm
+/// (two rows of eight bytes).
+fn exec_mmla<const NU: bool, const MU: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let (d, n, m) = (cpu.vreg(op.rd), cpu.vreg(op.rn).to_le_bytes(), cpu.vreg(op.rm).to_le_bytes());
+    let mut r = 0u128;
+    for i in 0..2 {
+        for j in 0..2 {
+            let e = 2 * i + j;
+            let sum = (0..8).fold(lane(d, e as u32, 32) as u32, |acc, k| {
+                acc.wrapping_add((byte::<NU>(n[8 * i + k]) * byte::<MU>(m[8 * j + k])) as u32)
+            });
+            r |= (sum as u128) << (32 * e);
         }
-        _ => None,
     }
+    cpu.set_vreg(op.rd, r);
+    next(cpu, rest)
+}
+
+/// AdvSIMD three same (extra): SQRDMLAH/SQRDMLSH, SDOT/UDOT/USDOT, and the
+/// matrix multiplies SMMLA/UMMLA/USMMLA (128-bit only).
+fn decode_extra(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
+    let (u, size, opc, q) = (bits(insn, 29, 1), bits(insn, 22, 2), bits(insn, 11, 4), bits(insn, 30, 1));
+    let exec: crate::state::ExecFn = match (u, opc) {
+        (1, 0) => return sat_op(SQRDMLAH, insn, pc, scalar),
+        (1, 1) => return sat_op(SQRDMLSH, insn, pc, scalar),
+        _ if size != 2 || scalar => return None,
+        (0, 2) => exec_dot::<false, false>,
+        (1, 2) => exec_dot::<true, true>,
+        (0, 3) => exec_dot::<true, false>,
+        (0, 4) if q == 1 => exec_mmla::<false, false>,
+        (1, 4) if q == 1 => exec_mmla::<true, true>,
+        (0, 5) if q == 1 => exec_mmla::<true, false>,
+        _ => return None,
+    };
+    Some(vop(exec, insn, pc))
 }
 
 pub fn decode_extra_vector(insn: u32, pc: u64) -> Option<Op> {
@@ -309,14 +345,18 @@ pub fn decode_three_diff_scalar(insn: u32, pc: u64) -> Option<Op> {
     decode_three_diff(insn, pc, true)
 }
 
-/// By element: SQDMULH/SQRDMULH/SQRDMLAH/SQRDMLSH, SDOT/UDOT, and the long
-/// multiplies ([SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULL, SQDMLAL, SQDMLSL).
+/// By element: SQDMULH/SQRDMULH/SQRDMLAH/SQRDMLSH, SDOT/UDOT/SUDOT/USDOT, and
+/// the long multiplies ([SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULL, SQDMLAL,
+/// SQDMLSL).
 pub fn decode_elem(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     let (u, size, opc) = (bits(insn, 29, 1), bits(insn, 22, 2), bits(insn, 12, 4));
     let (h, l, m) = (bits(insn, 11, 1), bits(insn, 21, 1), bits(insn, 20, 1));
+    // SUDOT is the one with size 00: a 32-bit element all the same.
+    let sudot = (u, opc, size) == (0, 15, 0) && !scalar;
     let (index, rm) = match size {
         1 => (h << 2 | l << 1 | m, bits(insn, 16, 4)),
         2 => (h << 1 | l, m << 4 | bits(insn, 16, 4)),
+        0 if sudot => (h << 1 | l, m << 4 | bits(insn, 16, 4)),
         _ => return None,
     };
     let mut op = match (u, opc) {
@@ -324,7 +364,11 @@ pub fn decode_elem(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
         (0, 13) => sat_op(SQRDMULH, insn, pc, scalar)?,
         (1, 13) => sat_op(SQRDMLAH, insn, pc, scalar)?,
         (1, 15) => sat_op(SQRDMLSH, insn, pc, scalar)?,
-        (_, 14) if size == 2 && !scalar => vop(if u == 1 { exec_dot::<true> } else { exec_dot::<false> }, insn, pc),
+        (_, 14) if size == 2 && !scalar => {
+            vop(if u == 1 { exec_dot::<true, true> } else { exec_dot::<false, false> }, insn, pc)
+        }
+        (0, 15) if sudot => vop(exec_dot::<false, true>, insn, pc),
+        (0, 15) if size == 2 && !scalar => vop(exec_dot::<true, false>, insn, pc),
         (_, 2) if !scalar => long_op(MLAL, u == 1, insn, pc, false)?,
         (_, 6) if !scalar => long_op(MLSL, u == 1, insn, pc, false)?,
         (_, 10) if !scalar => long_op(MULL, u == 1, insn, pc, false)?,
@@ -337,4 +381,57 @@ pub fn decode_elem(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     op.a = index as u8;
     op.rm = rm as u8;
     Some(op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::Decoder;
+
+    /// Runs one instruction on v0 (accumulator), v1, v2; returns v0.
+    fn run(insn: u32, d: u128, n: u128, m: u128) -> u128 {
+        let op = Decoder::get().decode(insn, 0).expect("decodes");
+        let mut cpu = Cpu::default();
+        (cpu.v[0], cpu.v[1], cpu.v[2]) = (d, n, m);
+        (op.exec)(&mut cpu, &op, &[]);
+        cpu.v[0]
+    }
+
+    fn bytes(b: [u8; 16]) -> u128 {
+        u128::from_le_bytes(b)
+    }
+
+    /// The 2x2 result of a row of eight bytes against each row of the other.
+    #[test]
+    fn int8_matrix_multiplies() {
+        let n = bytes(std::array::from_fn(|i| i as u8 + 1)); // rows 1..8, 9..16
+        let mut m = [1u8; 16];
+        m[8] = 0xff; // second row: -1 or 255, then ones
+        let m = bytes(m);
+        let lanes = |v: u128| -> [u32; 4] { std::array::from_fn(|i| (v >> (32 * i)) as u32) };
+        // smmla v0.4s, v1.16b, v2.16b: 36, 36 - 2 = 34, 100, 100 - 18 = 82, plus 1 each.
+        let acc = 1 | 1 << 32 | 1 << 64 | 1 << 96;
+        assert_eq!(lanes(run(0x4e82_a420, acc, n, m)), [37, 35, 101, 83]);
+        // ummla: 255 instead of -1.
+        assert_eq!(lanes(run(0x6e82_a420, 0, n, m)), [36, 36 - 1 + 255, 100, 100 - 9 + 255 * 9]);
+        // usmmla: n unsigned, m signed; n's 0xff as 255 against m's ones.
+        let n2 = bytes([0xff; 16]);
+        assert_eq!(lanes(run(0x4e82_ac20, 0, n2, m)), [255 * 8, 255 * 6, 255 * 8, 255 * 6]);
+    }
+
+    /// USDOT and SUDOT: one operand's bytes unsigned, the other's signed.
+    #[test]
+    fn mixed_sign_dot_products() {
+        let n = bytes([0xff; 16]);
+        let m = bytes([0xfe; 16]); // -2 signed, 254 unsigned
+                                   // usdot v0.4s, v1.16b, v2.16b: 4 x 255 x -2 per lane.
+        let r = run(0x4e82_9c20, 0, n, m);
+        assert_eq!(r as u32 as i32, -2040);
+        // sudot v0.4s, v1.16b, v2.4b[0]: 4 x -1 x 254.
+        let r = run(0x4f02_f020, 0, n, m);
+        assert_eq!((r >> 96) as u32 as i32, -1016);
+        // usdot v0.4s, v1.16b, v2.4b[1]: 4 x 255 x -2.
+        let r = run(0x4fa2_f020, 0, n, m);
+        assert_eq!(r as u32 as i32, -2040);
+    }
 }
