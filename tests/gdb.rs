@@ -45,12 +45,7 @@ fn session(runner: &Path, pre: &[&str], program: &Path, args: &[&str], script: &
     let port = free_port();
     let mut cmd = Command::new(runner);
     cmd.args(pre).arg("-g").arg(port.to_string()).arg(program).args(args);
-    let guest = std::thread::spawn(move || run(cmd, b""));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !listening(port) {
-        assert!(Instant::now() < deadline, "{} never listened on port {port}", runner.display());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let guest = start_guest(cmd, port);
     let dir = TempDir::new("gdb");
     let header = format!("set pagination off\nset confirm off\ntarget remote 127.0.0.1:{port}\n");
     let file = dir.file("script.gdb", &(header + script));
@@ -59,6 +54,19 @@ fn session(runner: &Path, pre: &[&str], program: &Path, args: &[&str], script: &
     let out = run(cmd, b"");
     let program_outcome = guest.join().expect("the guest's runner thread");
     (out.stdout_str() + &out.stderr_str(), program_outcome)
+}
+
+/// Runs `cmd` (emu or qemu waiting for GDB on `port`) on a thread, and
+/// returns once it listens.
+fn start_guest(cmd: Command, port: u16) -> std::thread::JoinHandle<Outcome> {
+    let what = format!("{cmd:?}");
+    let guest = std::thread::spawn(move || run(cmd, b""));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !listening(port) {
+        assert!(Instant::now() < deadline, "{what} never listened on port {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    guest
 }
 
 /// GDB's output without what differs by design: stack addresses, thread ids,
@@ -206,6 +214,23 @@ fn libraries_come_through_the_sysroot() {
     assert_eq!((run.signal(), run.stdout_str()), (Some(libc::SIGKILL), String::new()));
 }
 
+/// EMU_GDB=PORT (for programs started through binfmt_misc, where emu reads no
+/// options) starts the same session as -g.
+#[test]
+fn gdb_from_the_environment() {
+    let port = free_port();
+    let mut cmd = Command::new(emu());
+    cmd.arg(testbin("static", "debuggee")).env("EMU_GDB", port.to_string());
+    let guest = start_guest(cmd, port);
+    let mut gdb_cmd = Command::new(gdb());
+    gdb_cmd.args(["-q", "-nx", "-batch", "-ex", &format!("target remote 127.0.0.1:{port}"), "-ex", "continue"]);
+    gdb_cmd.arg(testbin("static", "debuggee"));
+    let out = run(gdb_cmd, b"");
+    let ran = guest.join().expect("the guest's runner thread");
+    assert!(out.stdout_str().contains("exited with code 0125"), "{out}");
+    assert_eq!(ran.code(), Some(85), "{ran}");
+}
+
 /// `-g` with no usable port, or a port already taken: one line, its own status.
 #[test]
 fn bad_gdb_addresses() {
@@ -215,7 +240,7 @@ fn bad_gdb_addresses() {
         cmd.args(["-g", bad]).arg(&hello);
         let out = run(cmd, b"");
         assert_eq!(out.code(), Some(120), "-g {bad}: {out}");
-        assert!(out.stderr_str().starts_with("emu: -g needs a port"), "-g {bad}: {out}");
+        assert!(out.stderr_str().starts_with("emu: -g (EMU_GDB) needs a port"), "-g {bad}: {out}");
     }
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("cannot bind a local port");
     let port = taken.local_addr().expect("a bound socket has an address").port();

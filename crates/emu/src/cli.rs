@@ -45,6 +45,7 @@ options:
   -s SIZE            stack size in bytes (k/M suffixes allowed; default 8M)
   -g PORT            wait for GDB on PORT (HOST:PORT: on that address) and run
                      the program under it: gdb-multiarch, `target remote :PORT`
+                     (also EMU_GDB, which the program and its children do not see)
   --exec-fd N        run the program open as descriptor N (PROGRAM names it);
                      emu passes this to itself when a guest execs a descriptor
   -h, --help         this text
@@ -104,6 +105,10 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
         var(&env, b"EMU_LD_PREFIX").or_else(|| var(&env, b"QEMU_LD_PREFIX")).map(path_of)
     };
     let log = !start.secure && var(&env, b"EMU_LOG").is_some_and(|v| v != b"0");
+    // EMU_GDB is for this process alone: the programs it starts do not see it
+    // (each would wait for GDB on the same port).
+    let env_gdb = var(&env, b"EMU_GDB").map(gdb_address).transpose()?.filter(|_| !start.secure);
+    env.retain(|(k, _)| k != b"EMU_GDB");
     if start.preserve_argv0 {
         // Started by binfmt_misc with the P flag: no options of ours are here.
         let (Some(program), Some(rest)) = (args.get(1), args.get(2..).filter(|r| !r.is_empty())) else {
@@ -117,7 +122,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
             stack_size: DEFAULT_STACK,
             exec_fd: start.exec_fd,
             sysroot: env_sysroot,
-            gdb: None,
+            gdb: env_gdb,
         };
         return Ok(Action::Run(config));
     }
@@ -129,7 +134,7 @@ pub fn parse(args: &[Vec<u8>], mut env: Vec<(Vec<u8>, Vec<u8>)>, start: Start) -
     let mut argv0: Option<Vec<u8>> = None;
     let mut stack_size: u64 = DEFAULT_STACK;
     let mut exec_fd = start.exec_fd;
-    let mut gdb = None;
+    let mut gdb = env_gdb;
     let mut i = 1;
     while i < args.len() {
         let a = args[i].as_slice();
@@ -197,7 +202,7 @@ fn gdb_address(v: &[u8]) -> Result<String, String> {
     let port = s.rsplit(':').next().unwrap_or("");
     match port.parse::<u16>() {
         Ok(p) if p != 0 => Ok(s.to_string()),
-        _ => Err(format!("-g needs a port (or HOST:PORT), not {}", lossy(v))),
+        _ => Err(format!("-g (EMU_GDB) needs a port (or HOST:PORT), not {}", lossy(v))),
     }
 }
 
@@ -283,6 +288,23 @@ mod tests {
             Ok(Action::Run(c)) => c,
             _ => panic!("expected a run of {a:?}"),
         }
+    }
+
+    /// EMU_GDB asks for GDB as -g does, and the program's environment loses it;
+    /// -g wins; a setuid program's caller cannot ask.
+    #[test]
+    fn gdb_from_option_and_environment() {
+        let env = [("EMU_GDB", "1234"), ("A", "1")];
+        let c = run_config(&["emu", "p"], &env, Start::default());
+        assert_eq!((c.gdb.as_deref(), c.envp), (Some("1234"), args(&["A=1"])));
+        let c = run_config(&["emu", "-g", "0.0.0.0:99", "p"], &env, Start::default());
+        assert_eq!(c.gdb.as_deref(), Some("0.0.0.0:99"));
+        let c = run_config(&["emu", "/p", "argv0"], &env, Start { preserve_argv0: true, ..Start::default() });
+        assert_eq!(c.gdb.as_deref(), Some("1234"));
+        let c = run_config(&["emu", "p"], &env, Start { secure: true, ..Start::default() });
+        assert_eq!((c.gdb, c.envp), (None, args(&["A=1"])));
+        let bad = vec![(b"EMU_GDB".to_vec(), b"port".to_vec())];
+        assert!(matches!(parse(&args(&["emu", "p"]), bad, Start::default()), Err(e) if e.contains("EMU_GDB")));
     }
 
     #[test]
