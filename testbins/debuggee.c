@@ -1,12 +1,13 @@
 // cflags: -O0 -g
 /* A program to debug under gdb (emu -g against qemu-aarch64 -g): functions to
  * break in, a loop to step through, locals to print, and on request a fault, a
- * signal with a handler, a loop that runs until the debugger stops it, or
- * threads that run the same functions. */
+ * signal with a handler, a loop that runs until the debugger stops it, a read
+ * that blocks, or threads that run the same functions. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 volatile int counter;
 volatile int spinning = 1;
@@ -58,6 +59,12 @@ int main(int argc, char **argv) {
             pthread_join(t, NULL);
         }
         printf("workers %ld %ld\n", results[0], results[1]);
+    }
+    if (strcmp(mode, "block") == 0) {
+        /* Blocks in read until the debugger's Ctrl-C, then reads on. */
+        char c = 0;
+        ssize_t n = read(0, &c, 1);
+        printf("read %zd %c\n", n, c);
     }
     if (strcmp(mode, "usr1") == 0) {
         signal(SIGUSR1, on_usr1);

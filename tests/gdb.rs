@@ -61,12 +61,16 @@ fn session(runner: &Path, pre: &[&str], program: &Path, args: &[&str], script: &
 fn start_guest(cmd: Command, port: u16) -> std::thread::JoinHandle<Outcome> {
     let what = format!("{cmd:?}");
     let guest = std::thread::spawn(move || run(cmd, b""));
+    wait_listening(port, &what);
+    guest
+}
+
+fn wait_listening(port: u16, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !listening(port) {
         assert!(Instant::now() < deadline, "{what} never listened on port {port}");
         std::thread::sleep(Duration::from_millis(20));
     }
-    guest
 }
 
 /// GDB's output without what differs by design: stack addresses, thread ids,
@@ -198,6 +202,43 @@ fn an_interrupt_stops_a_running_program() {
     assert!(gdb.contains("$1 = 1"), "{gdb}");
     assert!(gdb.contains("[Inferior 1 (process 1) exited with code 0125]"), "{gdb}");
     assert_eq!((run.code(), run.stdout_str()), (Some(85), "sum 385 counter 10\nreleased\n".to_string()));
+}
+
+/// GDB's interrupt while the program waits in a system call (read from an
+/// empty pipe): it stops there, in read, and once GDB has fed the pipe and
+/// continued, the read returns what was written.
+#[test]
+fn an_interrupt_stops_a_program_blocked_in_a_system_call() {
+    let port = free_port();
+    let prog = testbin("static", "debuggee");
+    let child = Command::new(emu())
+        .args(["-g", &port.to_string()])
+        .arg(&prog)
+        .arg("block")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cannot start emu");
+    wait_listening(port, "emu");
+    let pid = child.id();
+    let script = format!(
+        "set pagination off\ntarget remote 127.0.0.1:{port}\npython\nimport threading\n\
+         threading.Timer(1.0, lambda: gdb.post_event(lambda: gdb.execute('interrupt'))).start()\nend\n\
+         continue\nbt 2\npython\nopen('/proc/{pid}/fd/0', 'w').write('x')\nend\ncontinue\n"
+    );
+    let dir = TempDir::new("gdb");
+    let file = dir.file("script.gdb", script);
+    let mut cmd = Command::new(gdb());
+    cmd.args(["-q", "-nx", "-batch", "-x"]).arg(&file).arg(&prog);
+    let out = run(cmd, b"");
+    let ran = child.wait_with_output().expect("emu's outcome");
+    let gdb = out.stdout_str() + &out.stderr_str();
+    assert!(gdb.contains("Program received signal SIGINT, Interrupt."), "{gdb}");
+    assert!(gdb.contains("in read ()") && gdb.contains("in main ("), "{gdb}");
+    assert!(gdb.contains("[Inferior 1 (process 1) exited with code 0125]"), "{gdb}");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "sum 385 counter 10\nread 1 x\n");
+    assert_eq!(ran.status.code(), Some(85));
 }
 
 /// A dynamically linked program: GDB reads the loader and the C library from

@@ -100,6 +100,10 @@ fn debuggee() {
         assert_exit(&out, 85);
         assert_lines(&out, &["workers 14 30"]);
     }
+    for out in check("debuggee", |i| i.args(["block"]).stdin("y")) {
+        assert_exit(&out, 85);
+        assert_lines(&out, &["read 1 y"]);
+    }
     for out in check("debuggee", |i| i.args(["segv"])) {
         assert_eq!(out.signal(), Some(SIGSEGV), "{out}");
     }

@@ -70,9 +70,7 @@ pub fn listen(spec: &str, proc: &'static Process) -> Result<(), emu_gdb::Error> 
         resolve: Box::new(emu_linux::path::host_path_buf),
     };
     let exe = proc.exe().as_os_str().as_encoded_bytes().to_vec();
-    // Ctrl-C: every thread in guest code stops at its next block; the first
-    // to notice reports the interrupt.
-    let on_interrupt = Box::new(|| hub().threads.iter().filter(|s| s.state == State::Running).for_each(raise));
+    let on_interrupt = Box::new(move || interrupt(proc));
     let dbg = Debugger::listen(spec, on_interrupt, host, exe, &proc.auxv)?;
     hub().session = Some(dbg);
     ATTACHED.store(true, Ordering::SeqCst);
@@ -155,45 +153,22 @@ impl Debugged {
             return self.detach(cache);
         };
         let action = session.stopped(&mut views, self.tid, event);
-        let written = session.take_written();
-        let breakpoints = session.breakpoints().to_vec();
-        let id = self.tid as u64;
-        for (start, end) in written {
+        for (start, end) in session.take_written() {
             // The other threads catch up when their stop flags (raised by the
             // record) are seen after the resume.
             cache.invalidate(start, end);
-            proc.code.record(id, start, end);
+            proc.code.record(self.tid as u64, start, end);
         }
         match action {
             Action::Resume => {
-                h.breakpoints = breakpoints;
-                for v in views {
-                    if let Some(s) = h.threads.iter_mut().find(|s| s.tid == v.tid) {
-                        s.written = v.written.then_some(v.regs);
-                        s.held = v.resume.is_none();
-                        s.resume = v.resume;
-                    }
-                }
-                h.stopped = false;
-                h.epoch += 1;
-                CHANGED.notify_all();
+                resume_all(&mut h, views);
                 if self.slot(&mut h).is_some_and(|s| s.held) {
                     return self.park(h, cache, cpu).1;
                 }
                 self.apply(&mut h, cache, cpu)
             }
             Action::Detach | Action::Kill => {
-                h.session = None;
-                ATTACHED.store(false, Ordering::SeqCst);
-                h.stopped = false;
-                h.epoch += 1;
-                h.breakpoints.clear();
-                h.threads.iter().for_each(raise);
-                CHANGED.notify_all();
-                drop(h);
-                if action == Action::Kill {
-                    crate::signals::guest_fatal_signal(libc::SIGKILL);
-                }
+                end_session(h, action);
                 self.detach(cache)
             }
         }
@@ -296,6 +271,13 @@ impl Debugged {
             return self.detach(cache);
         }
         let mut h = hub();
+        if let Some(s) = self.slot(&mut h) {
+            // GDB wrote the registers it read at the call's entry: unless it
+            // changed x0 there, x0 is the call's result.
+            if let Some(w) = s.written.as_mut().filter(|w| w.x[0] == s.regs.x[0]) {
+                w.x[0] = cpu.x[0];
+            }
+        }
         if h.stopped || self.slot(&mut h).is_some_and(|s| s.held) {
             return self.park(h, cache, cpu).1;
         }
@@ -307,6 +289,73 @@ impl Debugged {
             s.state = State::Running;
         }
         Next::Go(None)
+    }
+}
+
+/// Hands each thread what GDB left for it, and lets the process go on.
+fn resume_all(h: &mut Hub, views: Vec<ThreadView>) {
+    if let Some(session) = h.session.as_ref() {
+        h.breakpoints = session.breakpoints().to_vec();
+    }
+    for v in views {
+        if let Some(s) = h.threads.iter_mut().find(|s| s.tid == v.tid) {
+            s.written = v.written.then_some(v.regs);
+            s.held = v.resume.is_none();
+            s.resume = v.resume;
+        }
+    }
+    h.stopped = false;
+    h.epoch += 1;
+    CHANGED.notify_all();
+}
+
+/// GDB detached, went away or killed the program.
+fn end_session(mut h: MutexGuard<'static, Hub>, action: Action) {
+    h.session = None;
+    ATTACHED.store(false, Ordering::SeqCst);
+    h.stopped = false;
+    h.epoch += 1;
+    h.breakpoints.clear();
+    h.threads.iter().for_each(raise);
+    CHANGED.notify_all();
+    drop(h);
+    if action == Action::Kill {
+        crate::signals::guest_fatal_signal(libc::SIGKILL);
+    }
+}
+
+/// GDB's Ctrl-C (on the thread that watches the connection). Threads in guest
+/// code stop at their next block, and the first to notice reports it. When
+/// every thread is inside a system call (a program blocked in read, a
+/// deadlock), none would notice: the process is stopped here, each thread
+/// parking when its call returns, and GDB is served from this thread.
+fn interrupt(proc: &Process) {
+    let mut h = hub();
+    let running: Vec<&Slot> = h.threads.iter().filter(|s| s.state == State::Running).collect();
+    if !running.is_empty() || h.stopped || h.threads.is_empty() {
+        running.into_iter().for_each(raise);
+        return;
+    }
+    let Some(session) = h.session.as_mut() else {
+        return;
+    };
+    if !session.take_interrupt() {
+        return;
+    }
+    h.stopped = true;
+    let mut views: Vec<ThreadView> = h.threads.iter().map(|s| ThreadView::new(s.tid, s.regs.clone())).collect();
+    let current = views[0].tid;
+    let Some(session) = h.session.as_mut() else {
+        return;
+    };
+    let action = session.stopped(&mut views, current, Some(Event::Interrupt));
+    for (start, end) in session.take_written() {
+        // Every thread's decoded copy is dropped when it next looks.
+        proc.code.record(0, start, end);
+    }
+    match action {
+        Action::Resume => resume_all(&mut h, views),
+        Action::Detach | Action::Kill => end_session(h, action),
     }
 }
 
