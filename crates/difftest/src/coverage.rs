@@ -19,9 +19,6 @@ pub static EXCLUDED: &[(&str, Matcher)] = &[
     ("FEAT_FHM (FMLAL/FMLSL): not advertised", |a| {
         mnemonic(a).starts_with("fmlal") || mnemonic(a).starts_with("fmlsl")
     }),
-    ("FEAT_FRINTTS (FRINT32*/FRINT64*): not advertised", |a| {
-        mnemonic(a).starts_with("frint32") || mnemonic(a).starts_with("frint64")
-    }),
     ("FEAT_FP16 (half-precision arithmetic): not advertised", is_fp16_arith),
     ("FEAT_CSSC (scalar ABS/CNT/CTZ/SMAX...): not advertised", |a| {
         matches!(mnemonic(a), "abs" | "cnt" | "ctz" | "smax" | "smin" | "umax" | "umin") && general(first_operand(a))

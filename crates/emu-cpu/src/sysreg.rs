@@ -70,6 +70,8 @@ pub static FEATURES: &[Feature] = &[
     // SHA512H, SHA512H2, SHA512SU0, SHA512SU1 (FEAT_SHA512).
     Feature { hwcap: 1 << 21, hwcap2: 0, name: "sha512", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
     // AT_HWCAP2, listed after AT_HWCAP's as /proc/cpuinfo does.
+    // FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS).
+    Feature { hwcap: 0, hwcap2: 1 << 8, name: "frint", id_reg: ID_AA64ISAR1_EL1, field_shift: 32, field_value: 1 },
     // SMMLA, UMMLA, USMMLA, USDOT, SUDOT (FEAT_I8MM).
     Feature { hwcap: 0, hwcap2: 1 << 13, name: "i8mm", id_reg: ID_AA64ISAR1_EL1, field_shift: 52, field_value: 1 },
 ];
@@ -129,7 +131,8 @@ mod tests {
         let order = |f: &Feature| if f.hwcap2 != 0 { 64 + f.hwcap2.trailing_zeros() } else { f.hwcap.trailing_zeros() };
         assert!(FEATURES.iter().all(|f| (f.hwcap == 0) != (f.hwcap2 == 0)), "one bit in one word each");
         assert!(FEATURES.windows(2).all(|w| order(&w[0]) < order(&w[1])), "cpuinfo lists features in HWCAP order");
-        assert_eq!(hwcap2(), 1 << 13, "i8mm");
+        assert_eq!(hwcap2(), 1 << 13 | 1 << 8, "i8mm frint");
+        assert_eq!((isar1 >> 32) & 0xf, 1, "FRINTTS");
         assert_eq!((isar1 >> 52) & 0xf, 1, "I8MM");
         assert_ne!(hwcap() & (1 << 8), 0);
         assert_eq!(id_register(MIDR_EL1), Some(MIDR_VALUE));

@@ -451,6 +451,28 @@ pub fn round_int<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, mode: u8, exact: boo
     r
 }
 
+/// FPRoundIntN (FEAT_FRINTTS): FRINT32Z/X and FRINT64Z/X round to an integral
+/// value that fits a `bits`-bit signed integer. NaN, infinity and values out
+/// of that range give -2^(bits-1), with IOC; an inexact result raises IXC.
+pub fn round_int_n<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, mode: u8, bits: u32) -> F {
+    let x = flush_in(fpcr, fpsr, x);
+    let min = -((1u64 << (bits - 1)) as f64);
+    if x.nan() || x.infinite() {
+        *fpsr |= IOC;
+        return F::from_f64(min);
+    }
+    let r = round_f64(x.to_f64(), mode);
+    // -min is 2^(bits-1), one above the largest value that fits.
+    if r < min || r >= -min {
+        *fpsr |= IOC;
+        return F::from_f64(min);
+    }
+    if r != x.to_f64() {
+        *fpsr |= IXC;
+    }
+    F::from_f64(r)
+}
+
 /// FPToFixed: converts to a `bits`-bit signed or unsigned integer scaled by
 /// 2^fbits, rounding in `mode`. NaN gives 0 and overflow saturates, both IOC.
 pub fn fp_to_fixed<F: Float>(fpcr: u32, fpsr: &mut u32, x: F, fbits: u32, unsigned: bool, bits: u32, mode: u8) -> u64 {
@@ -543,5 +565,34 @@ pub fn fixed_to_fp<F: Float>(fpsr: &mut u32, x: i128, fbits: u32, mode: u8) -> F
     } else {
         // Exact: no result of a 64-bit integer scaled by 2^-64 is subnormal.
         r * F::from_f64(f64::powi(2.0, -(fbits as i32)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FRINT32*/FRINT64*: in range, rounded (IXC when inexact); out of range,
+    /// NaN or infinite, the most negative integer of the size (IOC).
+    #[test]
+    fn round_to_sized_integers() {
+        let run = |x: f64, mode: u8, bits: u32| {
+            let mut fpsr = 0;
+            let r = round_int_n(0, &mut fpsr, x, mode, bits);
+            (r, fpsr)
+        };
+        assert_eq!(run(2147483647.5, RZ, 32), (2147483647.0, IXC));
+        assert_eq!(run(2147483647.5, RN, 32), (-2147483648.0, IOC));
+        assert_eq!(run(-2147483648.0, RN, 32), (-2147483648.0, 0));
+        assert_eq!(run(-2147483648.5, RZ, 32), (-2147483648.0, IXC));
+        assert_eq!(run(2147483648.0, RZ, 64), (2147483648.0, 0));
+        assert_eq!(run(9.3e18, RZ, 64), (-9223372036854775808.0, IOC));
+        assert_eq!(run(f64::NAN, RZ, 32), (-2147483648.0, IOC));
+        assert_eq!(run(f64::NEG_INFINITY, RZ, 64), (-9223372036854775808.0, IOC));
+        let (r, fpsr) = run(-0.25, RN, 64);
+        assert_eq!((r.to_bits(), fpsr), ((-0.0f64).to_bits(), IXC));
+        let mut fpsr = 0;
+        assert_eq!(round_int_n(0, &mut fpsr, 2.5f32, RN, 32), 2.0);
+        assert_eq!(fpsr, IXC);
     }
 }

@@ -1,5 +1,6 @@
 //! Floating-point data-processing (1 source): FMOV (register), FABS, FNEG, FSQRT,
-//! FCVT between precisions, FRINT*; and FMOV (scalar, immediate).
+//! FCVT between precisions, FRINT* (FRINT32*/FRINT64* too); and FMOV (scalar,
+//! immediate).
 
 use super::arith::*;
 use super::{ftype, rd_f, wr_f};
@@ -28,6 +29,8 @@ pub fn decode(insn: u32, pc: u64) -> Option<Op> {
         (3, 5) => exec_fcvt::<3, 1>,
         (0, 8..=15) => frint_fn::<f32>(opc)?,
         (1, 8..=15) => frint_fn::<f64>(opc)?,
+        (0, 16..=19) => frint_n_fn::<f32>(opc),
+        (1, 16..=19) => frint_n_fn::<f64>(opc),
         _ => return None,
     };
     let mut op = Op::new(exec, pc);
@@ -47,6 +50,24 @@ fn frint_fn<F: Float>(opc: u32) -> Option<ExecFn> {
         15 => exec_frint::<F, FROM_FPCR, false>,
         _ => return None,
     })
+}
+
+/// FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (opcodes 16 to 19).
+fn frint_n_fn<F: Float>(opc: u32) -> ExecFn {
+    match opc {
+        16 => exec_frint_n::<F, RZ, 32>,
+        17 => exec_frint_n::<F, FROM_FPCR, 32>,
+        18 => exec_frint_n::<F, RZ, 64>,
+        _ => exec_frint_n::<F, FROM_FPCR, 64>,
+    }
+}
+
+fn exec_frint_n<F: Float, const MODE: u8, const BITS: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
+    let a: F = rd_f(cpu, op.rn);
+    let mode = if MODE == FROM_FPCR { fpcr_mode(cpu.fpcr) } else { MODE };
+    let r = round_int_n(cpu.fpcr, &mut cpu.fpsr, a, mode, BITS);
+    wr_f(cpu, op.rd, r);
+    next(cpu, rest)
 }
 
 fn exec_fmov<const BITS: u32>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {

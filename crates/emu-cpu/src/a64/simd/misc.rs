@@ -143,6 +143,10 @@ const FCMEQ0: u8 = 5;
 const FCMLE0: u8 = 6;
 const FCMLT0: u8 = 7;
 const FRINT: u8 = 8; // + mode (RN..RA), FRINTX = FRINT + 5, FRINTI = FRINT + 6
+const FRINT32Z: u8 = 16;
+const FRINT32X: u8 = 17;
+const FRINT64Z: u8 = 18;
+const FRINT64X: u8 = 19;
 
 fn exec_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow {
     let (fpcr, mut fpsr) = (cpu.fpcr, cpu.fpsr);
@@ -171,6 +175,10 @@ fn exec_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> Flow 
             }
             FCMLE0 => cmp(&mut fpsr, a <= z),
             FCMLT0 => cmp(&mut fpsr, a < z),
+            FRINT32Z => round_int_n(fpcr, &mut fpsr, a, RZ, 32),
+            FRINT32X => round_int_n(fpcr, &mut fpsr, a, fpcr_mode(fpcr), 32),
+            FRINT64Z => round_int_n(fpcr, &mut fpsr, a, RZ, 64),
+            FRINT64X => round_int_n(fpcr, &mut fpsr, a, fpcr_mode(fpcr), 64),
             _ => {
                 let m = OP - FRINT;
                 let mode = if m >= 5 { fpcr_mode(fpcr) } else { m };
@@ -239,6 +247,10 @@ fn fp_fn<F: Float>(k: u8) -> ExecFn {
         11 => exec_fp::<F, 11>,
         12 => exec_fp::<F, 12>,
         13 => exec_fp::<F, 13>,
+        FRINT32Z => exec_fp::<F, FRINT32Z>,
+        FRINT32X => exec_fp::<F, FRINT32X>,
+        FRINT64Z => exec_fp::<F, FRINT64Z>,
+        FRINT64X => exec_fp::<F, FRINT64X>,
         _ => exec_fp::<F, 14>,
     }
 }
@@ -358,6 +370,10 @@ fn decode_misc(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
             };
             fp(FRINT + mode)?
         }
+        (30, false, 0) if !scalar => fp(FRINT32Z)?,
+        (30, true, 0) if !scalar => fp(FRINT32X)?,
+        (31, false, 0) if !scalar => fp(FRINT64Z)?,
+        (31, true, 0) if !scalar => fp(FRINT64X)?,
         (26..=28, _, _) => {
             op.b = match (opc, a) {
                 (26, 0) => RN,
