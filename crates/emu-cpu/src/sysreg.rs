@@ -60,6 +60,8 @@ pub static FEATURES: &[Feature] = &[
     Feature { hwcap: 1 << 11, hwcap2: 0, name: "cpuid", id_reg: 0, field_shift: 0, field_value: 0 },
     Feature { hwcap: 1 << 12, hwcap2: 0, name: "asimdrdm", id_reg: ID_AA64ISAR0_EL1, field_shift: 28, field_value: 1 },
     Feature { hwcap: 1 << 13, hwcap2: 0, name: "jscvt", id_reg: ID_AA64ISAR1_EL1, field_shift: 12, field_value: 1 },
+    // FCMLA, FCADD (FEAT_FCMA), single and double precision.
+    Feature { hwcap: 1 << 14, hwcap2: 0, name: "fcma", id_reg: ID_AA64ISAR1_EL1, field_shift: 16, field_value: 1 },
     // LDAPR/LDAPRB/LDAPRH (FEAT_LRCPC).
     Feature { hwcap: 1 << 15, hwcap2: 0, name: "lrcpc", id_reg: ID_AA64ISAR1_EL1, field_shift: 20, field_value: 1 },
     // DC CVAP (FEAT_DPB): cache cleaning, a no-op on this memory.
@@ -123,7 +125,8 @@ mod tests {
         let isar1 = id_register(ID_AA64ISAR1_EL1).unwrap();
         assert_eq!((isar1 >> 20) & 0xf, 1, "LRCPC");
         assert_eq!(isar1 & 0xf, 1, "DPB");
-        assert_eq!(hwcap() & 0x23_8000, 0x23_8000, "lrcpc dcpop sha3 sha512");
+        assert_eq!(hwcap() & 0x23_c000, 0x23_c000, "fcma lrcpc dcpop sha3 sha512");
+        assert_eq!((isar1 >> 16) & 0xf, 1, "FCMA");
         assert_eq!((isar0 >> 28) & 0xf, 1, "RDM");
         assert_eq!((isar0 >> 44) & 0xf, 1, "DotProd");
         assert_eq!(hwcap() & 0x10_1078, 0x10_1078, "aes pmull sha1 sha2 asimdrdm asimddp");

@@ -279,6 +279,9 @@ fn exec_elem_fp<F: Float, const OP: u8>(cpu: &mut Cpu, op: &Op, rest: &[Op]) -> 
 fn decode_elem_any(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     let (u, size, opc) = (bits(insn, 29, 1), bits(insn, 22, 2), bits(insn, 12, 4));
     let (h, l, m) = (bits(insn, 11, 1), bits(insn, 21, 1), bits(insn, 20, 1));
+    if u == 1 && opc & 0b1001 == 1 && !scalar {
+        return super::complex::decode_elem(insn, pc);
+    }
     let mut op = vop(exec_fp3::<f32, 0>, insn, pc);
     let fp = match (u, opc) {
         (0, 1) => Some(FMLA),

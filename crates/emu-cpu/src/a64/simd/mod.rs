@@ -6,6 +6,7 @@
 //! to the operation's width: `op.d` holds how many top bits to clear (64 for a
 //! 64-bit vector, 128 - esize for a scalar), so no exec function branches on Q.
 
+pub mod complex;
 pub mod copy;
 pub mod crypto;
 pub mod estimate;
@@ -132,6 +133,17 @@ pub(crate) use by_size;
 
 #[cfg(test)]
 mod qemu_cases;
+
+/// Runs one instruction with v0 (the accumulator), v1 and v2 as given; returns
+/// v0.
+#[cfg(test)]
+pub(crate) fn run_v012(insn: u32, d: u128, n: u128, m: u128) -> u128 {
+    let op = crate::decode::Decoder::get().decode(insn, 0).expect("decodes");
+    let mut cpu = Cpu::default();
+    (cpu.v[0], cpu.v[1], cpu.v[2]) = (d, n, m);
+    (op.exec)(&mut cpu, &op, &[]);
+    cpu.v[0]
+}
 
 #[cfg(test)]
 mod tests {

@@ -236,13 +236,15 @@ fn exec_mmla<const NU: bool, const MU: bool>(cpu: &mut Cpu, op: &Op, rest: &[Op]
     next(cpu, rest)
 }
 
-/// AdvSIMD three same (extra): SQRDMLAH/SQRDMLSH, SDOT/UDOT/USDOT, and the
-/// matrix multiplies SMMLA/UMMLA/USMMLA (128-bit only).
+/// AdvSIMD three same (extra): SQRDMLAH/SQRDMLSH, SDOT/UDOT/USDOT, the
+/// matrix multiplies SMMLA/UMMLA/USMMLA (128-bit only), and FCMLA/FCADD
+/// (`complex.rs`).
 fn decode_extra(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     let (u, size, opc, q) = (bits(insn, 29, 1), bits(insn, 22, 2), bits(insn, 11, 4), bits(insn, 30, 1));
     let exec: crate::state::ExecFn = match (u, opc) {
         (1, 0) => return sat_op(SQRDMLAH, insn, pc, scalar),
         (1, 1) => return sat_op(SQRDMLSH, insn, pc, scalar),
+        (1, 8..=14) if !scalar => return super::complex::decode_three(insn, pc),
         _ if size != 2 || scalar => return None,
         (0, 2) => exec_dot::<false, false>,
         (1, 2) => exec_dot::<true, true>,
@@ -385,17 +387,7 @@ pub fn decode_elem(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::decode::Decoder;
-
-    /// Runs one instruction on v0 (accumulator), v1, v2; returns v0.
-    fn run(insn: u32, d: u128, n: u128, m: u128) -> u128 {
-        let op = Decoder::get().decode(insn, 0).expect("decodes");
-        let mut cpu = Cpu::default();
-        (cpu.v[0], cpu.v[1], cpu.v[2]) = (d, n, m);
-        (op.exec)(&mut cpu, &op, &[]);
-        cpu.v[0]
-    }
+    use super::super::run_v012 as run;
 
     fn bytes(b: [u8; 16]) -> u128 {
         u128::from_le_bytes(b)
