@@ -3,7 +3,8 @@
 //! Owns: guest register state ([`Cpu`]), the decode tables (one row per encoding,
 //! as in the Arm manual's encoding index), one semantic function per instruction
 //! family, and the block cache that lets an instruction be decoded once and run
-//! many times.
+//! many times (with a debugger's breakpoints and single steps, which cost a run
+//! without them nothing).
 //! Must not: call the OS. Anything that needs the kernel (SVC, an undefined
 //! encoding, BRK, a fetch from non-code memory) ends execution with an [`Exit`]
 //! that the runtime turns into a syscall, a signal or a resume.
@@ -19,6 +20,7 @@ pub mod cache;
 pub mod decode;
 pub mod hostcrypto;
 pub mod hostfp;
+mod shared;
 pub mod state;
 pub mod sysreg;
 

@@ -1,7 +1,8 @@
 //! The emu runtime: starts a guest process and runs it.
 //!
-//! Owns: process start-up (loader, then initial CPU state), and the run loop, the
-//! one place where a CPU [`Exit`] becomes a syscall, a signal or a resume.
+//! Owns: process start-up (loader, then initial CPU state), the run loop, the
+//! one place where a CPU [`Exit`] becomes a syscall, a signal or a resume, and
+//! under `-g` the debugger's stops of the guest's threads (`debug.rs`).
 //! Must not: decode instructions (the CPU does), translate syscall ABIs (the linux
 //! crate does), or parse command lines (the CLI does).
 
@@ -244,6 +245,7 @@ fn run_thread(proc: &'static Process, mut cpu: Cpu, mut thread: GuestThread) {
             }
             Exit::Interrupted => {}
             Exit::DebugBreak => debug_stop(&mut debugged, proc, &mut thread, &mut cache, cpu, Some(Event::Breakpoint)),
+            // Reported below, as a step that was a system call is.
             Exit::Stepped => {}
             Exit::CodeModified { addr } => {
                 // IC IVAU names one cache line; drop the page's blocks everywhere.
