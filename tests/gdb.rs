@@ -15,10 +15,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn gdb() -> PathBuf {
-    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .map(|d| d.join("gdb-multiarch"))
-        .find(|p| p.is_file());
-    found.expect("gdb-multiarch not found in PATH: install it (apt-get install gdb-multiarch)")
+    common::find_in_path("gdb-multiarch")
+        .expect("gdb-multiarch not found in PATH: install it (apt-get install gdb-multiarch)")
 }
 
 /// A port nobody listens on now.

@@ -37,7 +37,7 @@ pub fn qemu() -> PathBuf {
         .expect("qemu-aarch64-static not found in PATH: install it (apt-get install qemu-user-static)")
 }
 
-fn find_in_path(name: &str) -> Option<PathBuf> {
+pub fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
