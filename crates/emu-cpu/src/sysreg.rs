@@ -71,6 +71,8 @@ pub static FEATURES: &[Feature] = &[
     Feature { hwcap: 1 << 20, hwcap2: 0, name: "asimddp", id_reg: ID_AA64ISAR0_EL1, field_shift: 44, field_value: 1 },
     // SHA512H, SHA512H2, SHA512SU0, SHA512SU1 (FEAT_SHA512).
     Feature { hwcap: 1 << 21, hwcap2: 0, name: "sha512", id_reg: ID_AA64ISAR0_EL1, field_shift: 12, field_value: 2 },
+    // FMLAL, FMLAL2, FMLSL, FMLSL2 (FEAT_FHM).
+    Feature { hwcap: 1 << 23, hwcap2: 0, name: "asimdfhm", id_reg: ID_AA64ISAR0_EL1, field_shift: 48, field_value: 1 },
     // AT_HWCAP2, listed after AT_HWCAP's as /proc/cpuinfo does.
     // FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS).
     Feature { hwcap: 0, hwcap2: 1 << 8, name: "frint", id_reg: ID_AA64ISAR1_EL1, field_shift: 32, field_value: 1 },
@@ -125,7 +127,8 @@ mod tests {
         let isar1 = id_register(ID_AA64ISAR1_EL1).unwrap();
         assert_eq!((isar1 >> 20) & 0xf, 1, "LRCPC");
         assert_eq!(isar1 & 0xf, 1, "DPB");
-        assert_eq!(hwcap() & 0x23_c000, 0x23_c000, "fcma lrcpc dcpop sha3 sha512");
+        assert_eq!(hwcap() & 0xa3_c000, 0xa3_c000, "fcma lrcpc dcpop sha3 sha512 asimdfhm");
+        assert_eq!((isar0 >> 48) & 0xf, 1, "FHM");
         assert_eq!((isar1 >> 16) & 0xf, 1, "FCMA");
         assert_eq!((isar0 >> 28) & 0xf, 1, "RDM");
         assert_eq!((isar0 >> 44) & 0xf, 1, "DotProd");

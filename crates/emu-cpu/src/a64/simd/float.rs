@@ -202,6 +202,9 @@ fn fp_pair_fn<F: Float>(k: u8) -> Option<ExecFn> {
 /// The FP three-same row: (U, size<1>, opcode) selects the operation.
 pub fn decode_fp3(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     let (u, a, sz, opc) = (bits(insn, 29, 1), bits(insn, 23, 1), bits(insn, 22, 1), bits(insn, 11, 5));
+    if !scalar && matches!((u, opc), (0, 0x1d) | (1, 0x19)) {
+        return super::fhm::decode_vector(insn, pc);
+    }
     let (k, pairwise) = match (u, a, opc) {
         (0, 0, 0x18) => (6, false),
         (0, 0, 0x19) => (FMLA, false),
@@ -281,6 +284,9 @@ fn decode_elem_any(insn: u32, pc: u64, scalar: bool) -> Option<Op> {
     let (h, l, m) = (bits(insn, 11, 1), bits(insn, 21, 1), bits(insn, 20, 1));
     if u == 1 && opc & 0b1001 == 1 && !scalar {
         return super::complex::decode_elem(insn, pc);
+    }
+    if size == 2 && !scalar && matches!((u, opc), (0, 0) | (0, 4) | (1, 8) | (1, 12)) {
+        return super::fhm::decode_elem(insn, pc);
     }
     let mut op = vop(exec_fp3::<f32, 0>, insn, pc);
     let fp = match (u, opc) {

@@ -10,6 +10,7 @@ pub mod complex;
 pub mod copy;
 pub mod crypto;
 pub mod estimate;
+pub mod fhm;
 pub mod float;
 pub mod ldst_struct;
 pub mod misc;
